@@ -1,0 +1,43 @@
+"""Shouwen core: contacts, ownership, transfers, deadlines and the pack contract.
+
+``create_app`` builds the Flask application (flaskr style: extensions are
+created unbound in ``core.extensions`` and attached here).
+"""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_path=os.environ.get("SHOUWEN_INSTANCE_PATH")
+                or os.path.join(os.getcwd(), "instance"))
+    from . import clock
+    from . import config as settings
+    settings.load(app, config)
+    clock.configure(app.config.get("SHOUWEN_NOW"))
+
+    from .extensions import db, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    import tenants.models  # noqa: F401  (register the tables)
+    from . import models   # noqa: F401
+
+    from .api import bp as api_bp
+    app.register_blueprint(api_bp)
+    from . import cli
+    cli.init_app(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, let readers and one writer work at once, wait on locks."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,96 @@
+"""JSON API ``/api/v1``: bearer token of one staff member; errors as DESIGN.md says.
+
+The tenant is resolved once per request from the token and put in scope for
+every query (``tenants.scoping``); handlers stay thin: validate, call one
+domain function, serialise.
+"""
+from flask import Blueprint, g, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from tenants import tokens
+from tenants.scoping import enter_tenant, leave_tenant
+
+from ..errors import DomainError
+from ..extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC = {"api.openapi"}
+
+
+def error(status, code, message, fields=None, **extra):
+    body = {"code": code, "message": message, "fields": fields or {}}
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def language():
+    return "zh" if request.accept_languages.best_match(["en", "zh"]) == "zh" else "en"
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC:
+        return None
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    found = tokens.authenticate(token)
+    if found is None:
+        return error(401, "unauthorized", "A valid bearer token is required.")
+    g.tenant, g.actor = found
+    g.tenant_tokens = enter_tenant(g.tenant.id)
+    return None
+
+
+@bp.teardown_request
+def release(exc):
+    tokens_ = g.pop("tenant_tokens", None)
+    if tokens_ is not None:
+        leave_tenant(tokens_)
+
+
+@bp.errorhandler(ValidationError)
+def on_validation(err):
+    db.session.rollback()
+    messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+    return error(422, "invalid", "The request has invalid fields.", messages)
+
+
+@bp.errorhandler(DomainError)
+def on_domain(err):
+    if getattr(err, "keep", False):
+        db.session.commit()      # the refused attempt stays on record
+    else:
+        db.session.rollback()
+    return error(err.status, err.code, err.message.get(language(), err.message.get("en", "")),
+                 err.fields, messages=err.message, **err.details)
+
+
+@bp.errorhandler(HTTPException)
+def on_http(err):
+    db.session.rollback()
+    return error(err.code, err.name.lower().replace(" ", "_"), err.description)
+
+
+def load(schema, source=None):
+    """Validate the JSON body (or query args) with ``schema``; 400 if the body is not JSON."""
+    if source is None:
+        data = request.get_json(silent=True)
+        if data is None:
+            return _bad_json()
+        if not isinstance(data, dict):
+            raise ValidationError({"_schema": ["Expected a JSON object."]})
+    else:
+        data = source
+    return schema.load(data)
+
+
+class BadJSON(DomainError):
+    status, code = 400, "bad_request"
+
+
+def _bad_json():
+    raise BadJSON({"zh": "请求体须为 JSON。", "en": "The request body must be JSON."})
+
+
+from . import contacts, directory, openapi  # noqa: E402,F401  (routes)

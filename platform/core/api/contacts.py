@@ -1,0 +1,187 @@
+"""Contact routes: register, list, show, and every lifecycle action."""
+from flask import g, jsonify, request
+from sqlalchemy import exists, select
+
+from tenants.models import Department, Staff
+from tenants.scoping import get_or_404
+
+from .. import clock, context, escalation, lifecycle, resolution
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Contact, Deadline, Transfer
+from . import bp, load, present
+from . import schemas as s
+
+
+def _contact(ref):
+    contact = get_or_404(Contact, ref=ref)
+    return context.for_contact(g.tenant, contact, at=clock.now())
+
+
+def _department(code, field):
+    row = db.session.scalars(select(Department).where(Department.code == code,
+                                                      Department.active)).first()
+    if row is None:
+        raise Invalid("unknown department", fields={field: [f"No active department {code!r}."]})
+    return row
+
+
+def _user(username, field):
+    if username is None:
+        return None
+    row = db.session.scalars(select(Staff).where(Staff.username == username,
+                                                 Staff.active)).first()
+    if row is None:
+        raise Invalid("unknown user", fields={field: [f"No active staff member {username!r}."]})
+    return row
+
+
+def _detail(ctx, status=200):
+    db.session.commit()
+    return jsonify(s.ContactOut().dump(present.contact_detail(ctx.contact))), status
+
+
+@bp.post("/contacts")
+def register_contact():
+    data = load(s.ContactIn())
+    data["co_receivers"] = [_user(u, "co_receivers") for u in data["co_receivers"]]
+    ctx = lifecycle.register(g.tenant, g.actor, data, clock.now())
+    return _detail(ctx, 201)
+
+
+@bp.get("/contacts")
+def list_contacts():
+    f = load(s.ContactFilter(), request.args.to_dict())
+    query = select(Contact)
+    if f["state"]:
+        query = query.where(Contact.state == f["state"])
+    if f["owner"] == "me":
+        query = query.where(Contact.owner_id == g.actor.id)
+    if f["department"]:
+        query = query.where(Contact.handler_department_id
+                            == _department(f["department"], "department").id)
+    if f["overdue"] is not None:
+        # Late now: an open clock past due (the sweep may not have marked it yet) or one
+        # the sweep marked breached that is still running.
+        late = exists().where(Deadline.contact_id == Contact.id,
+                              Deadline.status.in_(("open", "breached")),
+                              Deadline.closed_at.is_(None), Deadline.due_at < clock.now())
+        query = query.where(late if f["overdue"] else ~late)
+    if f["before"]:
+        anchor = get_or_404(Contact, ref=f["before"])
+        query = query.where(Contact.id < anchor.id)
+    rows = db.session.scalars(query.order_by(Contact.id.desc()).limit(f["limit"])).all()
+    items = present.contacts_page(rows)
+    return jsonify({"items": s.ContactSummaryOut(many=True).dump(items),
+                    "next": rows[-1].ref if len(rows) == f["limit"] else None})
+
+
+@bp.get("/contacts/<ref>")
+def show_contact(ref):
+    ctx = _contact(ref)
+    return jsonify(s.ContactOut().dump(present.contact_detail(ctx.contact)))
+
+
+@bp.post("/contacts/<ref>/handle")
+def handle_contact(ref):
+    data = load(s.NoteIn())
+    ctx = _contact(ref)
+    lifecycle.handle(ctx, g.actor, data["note"])
+    return _detail(ctx)
+
+
+@bp.post("/contacts/<ref>/transfers")
+def create_transfer(ref):
+    data = load(s.TransferIn())
+    ctx = _contact(ref)
+    row = lifecycle.transfer(ctx, g.actor, _department(data["to_department"], "to_department"),
+                             data["mode"], to_staff=_user(data["to_user"], "to_user"),
+                             note=data["note"], opinion=data["opinion"],
+                             approved_by=_user(data["approved_by"], "approved_by"))
+    db.session.commit()
+    return jsonify({"id": row.id, "mode": row.mode, "status": row.status,
+                    "to_department": data["to_department"], "to_user": data["to_user"],
+                    "is_return": row.is_return, "contact": ctx.contact.ref}), 201
+
+
+@bp.post("/contacts/<ref>/transfers/<int:transfer_id>/accept")
+def accept_transfer(ref, transfer_id):
+    data = load(s.AcceptIn(), request.get_json(silent=True) or {})
+    ctx = _contact(ref)
+    row = get_or_404(Transfer, id=transfer_id, contact_id=ctx.contact.id)
+    lifecycle.accept(ctx, g.actor, row, wrong=data["wrong_transfer"], note=data["note"])
+    return _detail(ctx)
+
+
+@bp.post("/contacts/<ref>/coordination")
+def open_coordination(ref):
+    data = load(s.CoordinationIn())
+    ctx = _contact(ref)
+    lead = _department(data["lead_department"], "lead_department")
+    others = [_department(c, "departments") for c in data["departments"]]
+    lifecycle.coordinate(ctx, g.actor, lead, others, data["reason"])
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/coordination/agree")
+def agree_coordination(ref):
+    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    ctx = _contact(ref)
+    lifecycle.agree(ctx, g.actor, data["note"])
+    return _detail(ctx)
+
+
+@bp.post("/contacts/<ref>/referral")
+def refer_contact(ref):
+    data = load(s.ReferralIn())
+    ctx = _contact(ref)
+    lifecycle.refer(ctx, g.actor, **data)
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/escalations")
+def escalate_contact(ref):
+    data = load(s.EscalationIn())
+    ctx = _contact(ref)
+    escalation.escalate(ctx, g.actor, data["reason"])
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/feedback")
+def give_feedback(ref):
+    data = load(s.TextIn())
+    ctx = _contact(ref)
+    resolution.feedback(ctx, g.actor, data["text"])
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/replies")
+def reply_contact(ref):
+    data = load(s.TextIn())
+    ctx = _contact(ref)
+    resolution.reply(ctx, g.actor, data["text"])
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/on-site")
+def record_on_site(ref):
+    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    ctx = _contact(ref)
+    resolution.on_site(ctx, g.actor, data["note"])
+    return _detail(ctx)
+
+
+@bp.post("/contacts/<ref>/callbacks")
+def callback_contact(ref):
+    data = load(s.CallbackIn())
+    ctx = _contact(ref)
+    resolution.callback(ctx, g.actor, data["satisfaction"], data["reached"], data["note"])
+    return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/close")
+def close_contact(ref):
+    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    ctx = _contact(ref)
+    resolution.close(ctx, g.actor, data["note"])
+    return _detail(ctx)

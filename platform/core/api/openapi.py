@@ -1,0 +1,61 @@
+"""The OpenAPI document, generated from the same marshmallow schemas the API uses."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import jsonify
+
+from . import bp
+from . import schemas as s
+
+ROUTES = [
+    ("/contacts", "post", "Register a contact", s.ContactIn, s.ContactOut, 201),
+    ("/contacts", "get", "List contacts", None, s.ContactSummaryOut, 200),
+    ("/contacts/{ref}", "get", "Show a contact", None, s.ContactOut, 200),
+    ("/contacts/{ref}/handle", "post", "Owner handles it in own duty", s.NoteIn, s.ContactOut, 200),
+    ("/contacts/{ref}/transfers", "post", "Transfer to a department", s.TransferIn, None, 201),
+    ("/contacts/{ref}/transfers/{id}/accept", "post", "Accept (sign for) a transfer",
+     s.AcceptIn, s.ContactOut, 200),
+    ("/contacts/{ref}/coordination", "post", "Open a coordination", s.CoordinationIn,
+     s.ContactOut, 201),
+    ("/contacts/{ref}/coordination/agree", "post", "Record the coordination's agreement",
+     s.NoteIn, s.ContactOut, 200),
+    ("/contacts/{ref}/referral", "post", "Refer outside", s.ReferralIn, s.ContactOut, 201),
+    ("/contacts/{ref}/escalations", "post", "Escalate", s.EscalationIn, s.ContactOut, 201),
+    ("/contacts/{ref}/feedback", "post", "Handler's feedback to the owner", s.TextIn,
+     s.ContactOut, 201),
+    ("/contacts/{ref}/replies", "post", "Reply to the customer", s.TextIn, s.ContactOut, 201),
+    ("/contacts/{ref}/on-site", "post", "Record arrival on site", s.NoteIn, s.ContactOut, 200),
+    ("/contacts/{ref}/callbacks", "post", "Owner's callback", s.CallbackIn, s.ContactOut, 201),
+    ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
+    ("/violations/{id}/decision", "post", "Confirm or waive a violation", s.DecisionIn,
+     s.ViolationOut, 200),
+]
+
+
+def build_spec():
+    spec = APISpec(title="Shouwen API", version="1", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=s.ErrorOut)
+    for path, method, summary, body, out, status in ROUTES:
+        op = {"summary": summary, "security": [{"bearer": []}], "responses": {
+            str(status): {"description": "OK"},
+            "401": {"description": "No valid token"},
+            "404": {"description": "Not found (also another tenant's object)"},
+            "422": {"description": "Invalid fields",
+                    "content": {"application/json": {"schema": "Error"}}}}}
+        if body is not None:
+            op["requestBody"] = {"content": {"application/json": {"schema": body}}}
+        if out is not None:
+            op["responses"][str(status)]["content"] = {"application/json": {"schema": out}}
+        params = [{"name": p.strip("{}"), "in": "path", "required": True,
+                   "schema": {"type": "string"}} for p in path.split("/") if p.startswith("{")]
+        if params:
+            op["parameters"] = params
+        spec.path(path=path, operations={method: op})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec())

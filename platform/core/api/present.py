@@ -1,0 +1,94 @@
+"""Turn models into the plain dicts the output schemas dump (no per-row queries in lists)."""
+from sqlalchemy import select
+
+from tenants.models import Department, PolicyVersion, Staff
+
+from .. import clock, clocks
+from ..extensions import db
+from ..models import ContactEvent, Deadline
+
+
+def staff_ref(staff):
+    return {"username": staff.username, "name": staff.name} if staff else None
+
+
+def _names(model, ids, attr):
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(model.id, getattr(model, attr))
+                                   .where(model.id.in_(ids))).all())
+
+
+def next_due(contact_ids, now):
+    """For a page of contacts: the earliest open due time of each (one query)."""
+    rows = db.session.execute(
+        select(Deadline.contact_id, Deadline.due_at)
+        .where(Deadline.contact_id.in_(contact_ids), Deadline.status == "open")).all()
+    earliest = {}
+    for contact_id, due_at in rows:
+        if contact_id not in earliest or due_at < earliest[contact_id]:
+            earliest[contact_id] = due_at
+    return earliest
+
+
+def contact_summary(contact, due_at, now):
+    return {
+        "ref": contact.ref, "channel": contact.channel, "matter_type": contact.matter_type,
+        "category": contact.category, "summary": contact.summary, "state": contact.state,
+        "owner": staff_ref(contact.owner), "handler": staff_ref(contact.handler),
+        "handler_department": contact.handler_department,
+        "received_at": contact.received_at, "registered_at": contact.registered_at,
+        "escalation_level": contact.escalation_level, "next_due_at": due_at,
+        "overdue": bool(due_at and due_at < now),
+    }
+
+
+def contacts_page(contacts):
+    now = clock.now()
+    due = next_due([c.id for c in contacts], now) if contacts else {}
+    return [contact_summary(c, due.get(c.id), now) for c in contacts]
+
+
+def deadline(d, now, departments, users):
+    return {"id": d.id, "kind": d.kind, "stage": d.stage,
+            "rule": {"amount": d.amount, "unit": d.unit}, "start_at": d.start_at,
+            "due_at": d.due_at, "status": clocks.status_at(d, now),
+            "calendar_confirmed": d.calendar_confirmed, "closed_at": d.closed_at,
+            "responsible_department": departments.get(d.responsible_department_id),
+            "responsible_user": users.get(d.responsible_staff_id)}
+
+
+def contact_detail(contact):
+    now = clock.now()
+    deadlines = list(contact.deadlines)
+    events = db.session.scalars(select(ContactEvent).where(
+        ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
+    departments = _names(Department, [d.responsible_department_id for d in deadlines], "code")
+    users = _names(Staff, [d.responsible_staff_id for d in deadlines]
+                   + contact.co_receiver_ids, "username")
+    open_due = [d.due_at for d in deadlines if d.status == "open"]
+    out = contact_summary(contact, min(open_due) if open_due else None, now)
+    out.update({
+        "customer": contact.customer,
+        "policy_version": db.session.scalar(select(PolicyVersion.number).where(
+            PolicyVersion.id == contact.policy_version_id)),
+        "co_receivers": [users.get(i) for i in contact.co_receiver_ids],
+        "satisfaction": contact.satisfaction, "closed_at": contact.closed_at,
+        "deadlines": [deadline(d, now, departments, users) for d in deadlines],
+        "events": [{"id": e.id, "at": e.at, "kind": e.kind,
+                    "actor": e.actor.username if e.actor else None, "details": e.details}
+                   for e in events],
+    })
+    return out
+
+
+def violation(v, users=None, departments=None):
+    users = users or {}
+    departments = departments or {}
+    return {"id": v.id, "contact": v.contact.ref, "user": v.staff.username if v.staff else None,
+            "department": departments.get(v.department_id), "trigger": v.trigger,
+            "rule": v.rule_key, "rule_text": v.rule_text, "sanction": v.sanction,
+            "evidence": v.evidence, "status": v.status, "created_at": v.created_at,
+            "decided_by": users.get(v.decided_by_id), "decided_at": v.decided_at,
+            "reason": v.reason}

@@ -1,0 +1,193 @@
+"""marshmallow schemas of the JSON API, in and out (also the source of the OpenAPI document)."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..rules import TRANSFER_MODES
+
+Str = fields.String
+
+
+def _blank_is_error(value):
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+class CustomerIn(Schema):
+    name = Str(load_default="", validate=validate.Length(max=100))
+    phone = Str(load_default="", validate=validate.Regexp(r"^[0-9+\-() ]{0,40}$",
+                                                          error="Not a phone number."))
+    email = fields.Email(load_default="")
+    room = Str(load_default="", validate=validate.Length(max=40))
+    unit = Str(load_default="", validate=validate.Length(max=80))
+    address = Str(load_default="", validate=validate.Length(max=300))
+
+
+class ContactIn(Schema):
+    channel = Str(required=True)
+    matter_type = Str(required=True)
+    category = Str(load_default=None, allow_none=True)
+    summary = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
+    customer = fields.Nested(CustomerIn, required=True)
+    received_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                       metadata={"description": "When the customer asked; "
+                                                 "defaults to now; never in the future"})
+    co_receivers = fields.List(Str(), load_default=list, validate=validate.Length(max=10))
+    own_duty = fields.Boolean(load_default=None, allow_none=True)
+
+
+class TransferIn(Schema):
+    to_department = Str(required=True)
+    to_user = Str(load_default=None, allow_none=True)
+    mode = Str(load_default="handover", validate=validate.OneOf(TRANSFER_MODES + ("return",)))
+    note = Str(load_default="", validate=validate.Length(max=4000))
+    opinion = Str(load_default="", validate=validate.Length(max=4000))
+    approved_by = Str(load_default=None, allow_none=True)
+
+
+class AcceptIn(Schema):
+    wrong_transfer = fields.Boolean(load_default=False)
+    note = Str(load_default="", validate=validate.Length(max=4000))
+
+
+class CoordinationIn(Schema):
+    lead_department = Str(required=True)
+    departments = fields.List(Str(), required=True, validate=validate.Length(min=1, max=20))
+    reason = Str(load_default="", validate=validate.Length(max=4000))
+
+
+class NoteIn(Schema):
+    note = Str(load_default="", validate=validate.Length(max=4000))
+
+
+class ReferralIn(Schema):
+    body = Str(required=True, validate=[validate.Length(min=1, max=200), _blank_is_error])
+    address = Str(load_default="", validate=validate.Length(max=300))
+    phone = Str(load_default="", validate=validate.Length(max=40))
+    note = Str(load_default="", validate=validate.Length(max=4000))
+
+
+class EscalationIn(Schema):
+    reason = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
+
+
+class TextIn(Schema):
+    text = Str(required=True, validate=[validate.Length(min=1, max=8000), _blank_is_error])
+
+
+class CallbackIn(Schema):
+    reached = fields.Boolean(load_default=True)
+    satisfaction = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                  validate=validate.Range(min=1, max=5))
+    note = Str(load_default="", validate=validate.Length(max=4000))
+
+
+class DecisionIn(Schema):
+    decision = Str(required=True, validate=validate.OneOf(["confirm", "waive"]))
+    reason = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
+
+
+class ContactFilter(Schema):
+    state = Str(load_default=None)
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+    owner = Str(load_default=None, validate=validate.OneOf(["me"]))
+    department = Str(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    before = Str(load_default=None, metadata={"description": "cursor: the last ref of the "
+                                              "previous page"})
+
+
+# -- output ------------------------------------------------------------------------------
+
+class StaffRef(Schema):
+    username = Str()
+    name = Str()
+
+
+class DeptRef(Schema):
+    code = Str()
+    name = Str(attribute="name_zh")
+    name_en = Str()
+
+
+class RuleOut(Schema):
+    amount = fields.Integer()
+    unit = Str()
+
+
+class DeadlineOut(Schema):
+    id = fields.Integer()
+    kind = Str()
+    stage = Str()
+    rule = fields.Nested(RuleOut)
+    start_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime()
+    status = Str()
+    calendar_confirmed = fields.Boolean()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    responsible_department = Str(allow_none=True)
+    responsible_user = Str(allow_none=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    kind = Str()
+    actor = Str(allow_none=True)
+    details = fields.Dict()
+
+
+class CustomerOut(CustomerIn):
+    pass
+
+
+class ContactSummaryOut(Schema):
+    ref = Str()
+    channel = Str()
+    matter_type = Str()
+    category = Str(allow_none=True)
+    summary = Str()
+    state = Str()
+    owner = fields.Nested(StaffRef)
+    handler = fields.Nested(StaffRef, allow_none=True)
+    handler_department = fields.Nested(DeptRef, allow_none=True)
+    received_at = fields.AwareDateTime()
+    registered_at = fields.AwareDateTime()
+    escalation_level = fields.Integer()
+    next_due_at = fields.AwareDateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class ContactOut(ContactSummaryOut):
+    customer = fields.Nested(CustomerOut)
+    policy_version = fields.Integer()
+    co_receivers = fields.List(Str())
+    satisfaction = fields.Integer(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    deadlines = fields.List(fields.Nested(DeadlineOut))
+    events = fields.List(fields.Nested(EventOut))
+
+
+class ViolationOut(Schema):
+    id = fields.Integer()
+    contact = Str()
+    user = Str(allow_none=True)
+    department = Str(allow_none=True)
+    trigger = Str()
+    rule = Str()
+    rule_text = fields.Dict()
+    sanction = fields.Dict()
+    evidence = fields.Dict()
+    status = Str()
+    created_at = fields.AwareDateTime()
+    decided_by = Str(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    reason = Str()
+
+
+class ErrorBody(Schema):
+    code = Str()
+    message = Str()
+    fields = fields.Dict()
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody)

@@ -1,0 +1,118 @@
+"""The ``shouwen`` command (a Flask CLI group): serve, init-db, db, demo, token, sweep."""
+import os
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import clock
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+def upgrade_db():
+    from flask_migrate import upgrade
+    upgrade()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema (Alembic migrations)."""
+    upgrade_db()
+    click.echo("database is at the latest schema")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Create the demo tenants (idempotent) and print how to log in."""
+    from tenants import demo
+    upgrade_db()
+    for slug, created, users in demo.seed():
+        click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
+    click.echo(f"Password of every demo user: {demo.DEMO_PASSWORD}")
+    click.echo("Web: http://127.0.0.1:5000/t/demo-hotel/  (user admin)")
+    click.echo("API: shouwen token create --tenant demo-hotel --user admin")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve_command(host, port):
+    """Run the embedded server (SQLite and in-process jobs unless configured otherwise)."""
+    from flask import current_app
+    upgrade_db()
+    click.echo(f"Shouwen on http://{host}:{port}/  (database: "
+               f"{current_app.config['SQLALCHEMY_DATABASE_URI']})")
+    current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+@click.group("token")
+def token_group():
+    """API tokens."""
+
+
+@token_group.command("create")
+@click.option("--tenant", "slug", required=True)
+@click.option("--user", "username", required=True)
+@click.option("--label", default="cli")
+@with_appcontext
+def token_create(slug, username, label):
+    """Create an API token; the token is printed on the last line."""
+    from sqlalchemy import select
+
+    from tenants import tokens
+    from tenants.models import Staff, Tenant
+    from tenants.scoping import tenant_scope, unscoped
+
+    from .extensions import db
+    with unscoped():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is None:
+        raise click.ClickException(f"no tenant {slug!r}")
+    with tenant_scope(tenant.id):
+        staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
+        if staff is None:
+            raise click.ClickException(f"no user {username!r} in {slug}")
+        _, token = tokens.create(staff, label)
+        db.session.commit()
+    click.echo(f"token for {username}@{slug}:")
+    click.echo(token)
+
+
+@click.command("sweep")
+@click.option("--at", "at", default=None, help="ISO instant to evaluate at (default: now)")
+@with_appcontext
+def sweep_command(at):
+    """Evaluate every open deadline at an instant (idempotent)."""
+    from . import sweep
+    instant = clock.parse_instant(at) if at else clock.now()
+    with clock.frozen(instant):
+        count = sweep.sweep(instant)
+    click.echo(f"swept at {instant.isoformat()}: {count} deadline(s) newly breached")
+
+
+def init_app(app):
+    for command in (init_db_command, demo_command, serve_command, token_group, sweep_command):
+        app.cli.add_command(command)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main():
+    """Shouwen 首问: first-inquiry responsibility."""
+
+
+def _add_migrate(group):
+    from flask_migrate.cli import db as db_group
+    group.add_command(db_group)
+
+
+_add_migrate(main)
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Deadline clocks: start one when a stage starts, close it when a decision makes it moot.
+
+Status is open -> met | cancelled | breached.  A clock closed after its due
+time is breached (and its consequences happen then, if the sweep has not
+already seen it).  What users see is derived from the clock (``status_at``),
+so a late sweep never shows a wrong status.
+"""
+from sqlalchemy import select, update
+
+from tenants.models import ConfirmedYear, SpecialDay
+
+from .extensions import db
+from .models import Deadline
+from .workcalendar import WorkCalendar
+
+
+def calendar_for(tenant, policy):
+    """The tenant's working calendar: the policy's kind and hours plus its special days."""
+    special = dict(db.session.execute(select(SpecialDay.day, SpecialDay.working)).all())
+    years = db.session.scalars(select(ConfirmedYear.year)).all()
+    return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
+                                    special_days=special, confirmed_years=years)
+
+
+def start(ctx, kind, stage, at, department_id=None, staff_id=None):
+    """Start the clock ``kind`` for the contact in ``ctx`` if the policy has a rule for it.
+
+    Returns the new :class:`Deadline`, or ``None`` when the policy sets no clock.
+    """
+    contact = ctx.contact
+    rule = ctx.hooks.shouwen_deadline_rule(policy=ctx.policy, kind=kind,
+                                           matter_type=contact.matter_type,
+                                           category=contact.category, stage=stage)
+    if not rule:
+        return None
+    due = ctx.calendar.add(at, rule["amount"], rule["unit"])
+    deadline = Deadline(tenant_id=contact.tenant_id, contact=contact, kind=kind, stage=stage,
+                        amount=rule["amount"], unit=rule["unit"], start_at=at, due_at=due.at,
+                        calendar_confirmed=due.confirmed, status="open",
+                        responsible_department_id=department_id,
+                        responsible_staff_id=staff_id)
+    db.session.add(deadline)
+    return deadline
+
+
+def open_clocks(contact, kinds=None):
+    return [d for d in contact.deadlines
+            if d.status == "open" and (kinds is None or d.kind in kinds)]
+
+
+def close(ctx, kinds, outcome, at, department_id=None):
+    """Close the contact's open clocks of ``kinds`` as ``outcome`` ("met" or "cancelled").
+
+    A clock closed after its due time was breached, whatever closed it: it
+    becomes breached and its consequences run.
+    ``department_id`` limits the closing to clocks that department answers for.
+    """
+    from .breaches import breach  # breaches imports clocks' callers; avoid the cycle
+    closed = []
+    for deadline in open_clocks(ctx.contact, kinds):
+        if department_id is not None and deadline.responsible_department_id not in (
+                None, department_id):
+            continue
+        if at > deadline.due_at:
+            breach(ctx, deadline, at)
+        else:
+            deadline.status = outcome
+        deadline.closed_at = at
+        closed.append(deadline)
+    return closed
+
+
+def status_at(deadline, now):
+    """What a user should see now, whatever the sweep has recorded."""
+    if deadline.status == "open" and now > deadline.due_at:
+        return "breached"
+    return deadline.status
+
+
+def claim_breach(deadline, at):
+    """Mark an open clock breached exactly once across workers; True if this call did it."""
+    result = db.session.execute(
+        update(Deadline).where(Deadline.id == deadline.id, Deadline.status == "open")
+        .values(status="breached", breached_at=at)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        deadline.status, deadline.breached_at = "breached", at
+        return True
+    return False

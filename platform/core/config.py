@@ -1,0 +1,60 @@
+"""Configuration from the environment (12-factor); only defaults live here.
+
+| variable | meaning | default |
+|---|---|---|
+| ``SHOUWEN_ENV`` | ``production`` or ``development`` | ``development`` |
+| ``SHOUWEN_DATABASE_URL`` | SQLAlchemy URL | SQLite file in the instance folder |
+| ``SHOUWEN_SECRET_KEY`` | session / CSRF key (required in production) | generated once into the instance folder |
+| ``SHOUWEN_NOW`` | fix the clock at an ISO instant (refused in production) | unset |
+| ``SHOUWEN_REDIS_URL`` | Redis for RQ jobs | unset: jobs run in-process |
+"""
+import os
+import secrets
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance_path):
+    path = os.path.join(instance_path, "secret_key")
+    if os.path.exists(path):
+        with open(path) as fh:
+            return fh.read().strip()
+    key = secrets.token_hex(32)
+    with open(path, "w") as fh:
+        fh.write(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+def load(app, overrides=None):
+    env = os.environ
+    overrides = dict(overrides or {})
+    app.config["SHOUWEN_ENV"] = overrides.pop("SHOUWEN_ENV", env.get("SHOUWEN_ENV", "development"))
+    production = app.config["SHOUWEN_ENV"] == "production"
+    os.makedirs(app.instance_path, exist_ok=True)
+    default_db = "sqlite:///" + os.path.join(app.instance_path, "shouwen.db")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=env.get("SHOUWEN_DATABASE_URL", default_db),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SHOUWEN_NOW=env.get("SHOUWEN_NOW") or None,
+        SHOUWEN_REDIS_URL=env.get("SHOUWEN_REDIS_URL") or None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_SECURE=production,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        key = env.get("SHOUWEN_SECRET_KEY")
+        if not key and production:
+            raise ConfigError("SHOUWEN_SECRET_KEY is required in production")
+        app.config["SECRET_KEY"] = key or _secret_key(app.instance_path)
+    if production and app.config.get("SHOUWEN_NOW"):
+        raise ConfigError("SHOUWEN_NOW fixes the clock and is refused in production")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]

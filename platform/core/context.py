@@ -1,0 +1,25 @@
+"""What every domain function needs about one contact: its tenant, policy and calendar."""
+from dataclasses import dataclass, field
+
+from tenants import policies
+
+from . import clock, clocks
+from .plugins import manager
+
+
+@dataclass
+class ContactContext:
+    tenant: object
+    contact: object
+    policy: dict
+    hooks: object
+    calendar: object
+    at: object = field(default_factory=clock.now)
+
+
+def for_contact(tenant, contact, at=None):
+    """The context of an existing contact: the policy version it was registered under."""
+    pack_key, policy = policies.load(contact.policy_version_id)
+    return ContactContext(tenant=tenant, contact=contact, policy=policy,
+                          hooks=manager().hooks_for(pack_key),
+                          calendar=clocks.calendar_for(tenant, policy), at=at or clock.now())

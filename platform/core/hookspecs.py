@@ -1,0 +1,150 @@
+"""The pluggy contract between the Shouwen core and policy packs.
+
+A policy pack is a module (or any object) with functions marked ``@hookimpl``,
+registered under the entry-point group ``shouwen.policy_packs``.  Packs import
+only this module and :mod:`core.rules` (rule types and helpers).
+
+Packs are all loaded into one plugin manager, but the *decision* hooks are
+called for one tenant at a time, on a caller that holds only the tenant's pack
+plus the core default plugin (``core.default_rules``), so a pack never has to
+check "is this call for me?".  Decision hooks are ``firstresult``: the first
+non-``None`` answer wins; the pack's answer comes before the core default,
+which is registered ``trylast``.
+
+Every hook is documented with who calls it, when, and what it returns; a test
+checks that each hook has a docstring and is exercised by the test suite.
+"""
+import pluggy
+
+hookspec = pluggy.HookspecMarker("shouwen")
+hookimpl = pluggy.HookimplMarker("shouwen")
+
+
+@hookspec
+def shouwen_pack():
+    """Describe the pack.
+
+    Called by: ``core.plugins.PackRegistry`` once, when the plugin manager is
+    built (application start).  Called on every registered plugin.
+
+    Returns: a :class:`core.rules.Pack` (key, sector, names and summaries in
+    zh/en, and the default policy document), or ``None`` for plugins that are
+    not packs (such as the core default plugin).
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_deadline_rule(policy, kind, matter_type, category, stage):
+    """Choose the deadline rule for one clock.
+
+    Called by: ``core.clocks.start_clock`` whenever a stage starts a clock
+    (registration, handover, coordination, feedback ...).
+
+    ``policy`` is the effective policy document of the contact's policy
+    version; ``kind`` is a deadline kind (``transfer``, ``reply`` ...);
+    ``stage`` names the lifecycle step starting it (``register``,
+    ``handover``, ``coordination``, ``feedback``, ``escalation``).
+
+    Returns: a rule dict ``{"amount": N, "unit": "..."}``, ``False`` when this
+    kind has no clock in this case, or ``None`` to let the next implementation
+    decide.  The core default looks the rule up in ``policy["deadlines"]``:
+    ``"<matter_type>.<category>"``, then ``"<matter_type>"``, then
+    ``"default"``.
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_transfer_decision(policy, contact, transfer):
+    """Decide whether a transfer may be made.
+
+    Called by: ``core.lifecycle.transfer`` before a transfer is recorded.
+
+    ``contact`` is the :class:`core.models.Contact`; ``transfer`` is a dict
+    with ``mode`` (``handover``/``accompany``/``guide``/``return``),
+    ``from_department_id``, ``to_department_id``, ``by_owner`` (the actor is
+    the first-inquiry owner) and ``is_return`` (it goes back to the department
+    that issued it).
+
+    Returns: a :class:`core.rules.Decision` (``allowed``, ``code``, message in
+    zh/en, and ``suggest`` such as ``"coordination"``), or ``None``.  The core
+    default applies ``policy["transfer"]``: a receiving department may pass a
+    matter on only if ``receiver_may_pass_on``, and may return it to the
+    issuing department only if ``receiver_may_return`` (with a written opinion
+    when ``return_requires_opinion``).
+    """
+
+
+@hookspec
+def shouwen_lint_reply(policy, text):
+    """Check the wording of a reply before it reaches the customer.
+
+    Called by: ``core.wording.lint`` for every reply, feedback and callback
+    note (API, web preview and web submit).  Called on the tenant's pack and
+    the core default; all answers are combined.
+
+    Returns: a list of :class:`core.rules.Finding` (``level`` "error" for a
+    banned phrase, which blocks the reply, or "hint" for a courtesy
+    suggestion), or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_choose_owner(policy, candidates):
+    """Choose the first-inquiry owner among the staff who received a contact.
+
+    Called by: ``core.lifecycle.register`` when co-receivers are given.
+
+    ``candidates`` is a list of staff, the registering staff member first.
+
+    Returns: the staff member who owns the contact, or ``None``.  The core
+    default applies the rank rule: the highest rank owns; on a tie, the
+    registering staff member.
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_next_escalation(policy, contact, level):
+    """Name the next level of the escalation chain.
+
+    Called by: ``core.lifecycle.escalate`` (a person escalates) and by the
+    sweep when a breached deadline escalates automatically.
+
+    ``level`` is the contact's current level (0 = not escalated).
+
+    Returns: a dict ``{"level": n, "key": ..., "name": {...},
+    "department": code|None, "role": key|None, "conflict": bool}`` for the
+    next level, ``False`` when the chain is exhausted, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_penalty(policy, trigger, staff, previous_count):
+    """Propose the sanction for a violation.
+
+    Called by: ``core.violations.propose`` when a deadline is breached, a
+    banned phrase is attempted or a forbidden transfer is attempted.
+
+    ``trigger`` is ``"deadline.<kind>"``, ``"banned_phrase"`` or
+    ``"forbidden_transfer"``; ``previous_count`` is how many confirmed
+    violations of the same rule the staff member already has (graded
+    sanctions).
+
+    Returns: a dict ``{"rule": key, "rule_text": {zh, en},
+    "sanction": {zh, en, "amount": yuan|None}}``, ``False`` for "this is not
+    a violation under this policy", or ``None``.
+    """
+
+
+@hookspec
+def shouwen_contact_event(policy, contact, event):
+    """React to a lifecycle event.
+
+    Called by: ``core.events.record`` after each event is added to a
+    contact's log (in the same transaction).  Called on the tenant's pack
+    and the core default; all answers are combined.
+
+    ``event`` is the :class:`core.models.ContactEvent` just recorded.
+
+    Returns: a list of department codes to send a copy to (for example the
+    hotel copies every transfer to Quality Inspection), or ``None``.
+    """

@@ -1,0 +1,307 @@
+"""The first-inquiry lifecycle, part 1: registration and routing.
+
+Every interface (API, web, jobs) calls these functions; rules live here once.
+Each function takes a :class:`core.context.ContactContext` (or, for
+``register``, the tenant), the acting staff member and validated input; it
+changes the session and leaves the commit to the caller.  Refusals raise
+:class:`core.errors.DomainError`; a refusal with ``keep = True`` has recorded
+evidence (an event, a proposed violation) that the caller commits.
+"""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from tenants import policies
+from tenants.models import Department, TenantCounter
+
+from . import clocks, events, violations
+from .context import ContactContext
+from .errors import DomainError, Forbidden, Invalid
+from .extensions import db
+from .models import Contact, Coordination, Customer, Referral, Transfer
+from .plugins import manager
+
+CLOCK_SKEW = timedelta(minutes=2)   # a received_at this far "in the future" is a clock difference
+HANDLER_CLOCKS = ("accept", "reply", "feedback", "consult")
+
+
+class Refused(DomainError):
+    """A refusal whose evidence (event, violation proposal) must be kept."""
+    keep = True
+
+
+def is_member(actor, department_id):
+    return department_id is not None and actor.department_id == department_id
+
+
+def require(condition, message_zh, message_en, code="not_allowed"):
+    if not condition:
+        raise Forbidden({"zh": message_zh, "en": message_en}, code=code)
+
+
+def next_ref(tenant, at, calendar):
+    row = db.session.execute(
+        update(TenantCounter).where(TenantCounter.name == "contact_ref")
+        .values(value=TenantCounter.value + 1).returning(TenantCounter.value)).first()
+    if row is None:
+        db.session.add(TenantCounter(tenant_id=tenant.id, name="contact_ref", value=1))
+        db.session.flush()
+        seq = 1
+    else:
+        seq = row[0]
+    return f"{tenant.ref_prefix}-{calendar.local(at):%Y%m%d}-{seq:04d}"
+
+
+def register(tenant, actor, data, at):
+    """Register a contact; the registering staff member (or the highest-ranked co-receiver) owns it.
+
+    ``data``: channel, matter_type, category?, summary, customer{...}, received_at?,
+    co_receivers [Staff], own_duty? (default: the owner's department handles this matter type).
+    """
+    version_id = policies.latest_version_id()
+    pack_key, policy = policies.load(version_id)
+    hooks = manager().hooks_for(pack_key)
+    problems = {}
+    if data["channel"] not in policy["channels"]:
+        problems["channel"] = ["Not a channel of this organisation: "
+                               + ", ".join(policy["channels"]) + "."]
+    matter = policy["matter_types"].get(data["matter_type"])
+    if matter is None:
+        problems["matter_type"] = ["Not a matter type of this organisation: "
+                                   + ", ".join(policy["matter_types"]) + "."]
+    category = data.get("category")
+    if matter is not None:
+        if category is None:
+            category = matter.get("default_category")
+        elif category not in matter.get("categories", {}):
+            problems["category"] = ["Not a category of this matter type"
+                                    + (": " + ", ".join(matter["categories"])
+                                       if matter.get("categories") else "") + "."]
+    received_at = data.get("received_at") or at
+    if received_at > at + CLOCK_SKEW:
+        problems["received_at"] = ["Must not be in the future."]
+    if problems:
+        raise Invalid("invalid contact", fields=problems)
+
+    candidates = [actor] + [s for s in data.get("co_receivers", []) if s.id != actor.id]
+    owner = hooks.shouwen_choose_owner(policy=policy, candidates=candidates)
+    own_duty = data.get("own_duty")
+    if own_duty is None:
+        own_duty = bool(owner.department and owner.department.handles(data["matter_type"]))
+    calendar = clocks.calendar_for(tenant, policy)
+    customer = Customer(tenant_id=tenant.id, **data.get("customer", {}))
+    contact = Contact(tenant_id=tenant.id, ref=next_ref(tenant, at, calendar),
+                      channel=data["channel"], matter_type=data["matter_type"],
+                      category=category, summary=data["summary"], customer=customer,
+                      received_at=received_at, registered_at=at, registered_by_id=actor.id,
+                      owner=owner, co_receiver_ids=[s.id for s in candidates if s is not owner],
+                      state="handling" if own_duty else "registered", own_duty=own_duty,
+                      policy_version_id=version_id, escalation_level=0, updated_at=at,
+                      handler_department_id=owner.department_id if own_duty else None,
+                      handler_id=owner.id if own_duty else None)
+    db.session.add(contact)
+    db.session.flush()
+    ctx = ContactContext(tenant, contact, policy, hooks, calendar, at)
+    # The customer's clocks run from when they asked, not from when it was typed in.
+    clocks.start(ctx, "final", "register", received_at, staff_id=owner.id)
+    clocks.start(ctx, "on_site", "register", received_at, staff_id=owner.id)
+    if own_duty:
+        clocks.start(ctx, "reply", "register", received_at, staff_id=owner.id)
+    else:
+        clocks.start(ctx, "transfer", "register", received_at, staff_id=owner.id)
+    events.record(ctx, "registered", actor, channel=contact.channel,
+                  matter_type=contact.matter_type, category=category,
+                  received_at=received_at.isoformat(), owner=owner.username,
+                  co_receivers=[s.username for s in candidates if s is not owner],
+                  own_duty=own_duty)
+    return ctx
+
+
+def handle(ctx, actor, note=""):
+    """The owner takes the matter on as their own duty (处理 within own duty)."""
+    contact = ctx.contact
+    require(actor.id == contact.owner_id, "只有首问责任人可以自行办理。",
+            "Only the first-inquiry owner can take it on.")
+    if contact.state != "registered":
+        raise DomainError({"zh": "该事项已分派。", "en": "This matter has already been routed."},
+                          code="invalid_state")
+    clocks.close(ctx, ["transfer"], "cancelled", ctx.at)
+    contact.own_duty, contact.state = True, "handling"
+    contact.handler_department_id, contact.handler_id = actor.department_id, actor.id
+    clocks.start(ctx, "reply", "handle", ctx.at, staff_id=actor.id)
+    events.record(ctx, "handling", actor, note=note)
+
+
+def _current_transfer(contact):
+    return db.session.scalars(
+        select(Transfer).where(Transfer.contact_id == contact.id,
+                               Transfer.status.in_(("pending", "accepted")))
+        .order_by(Transfer.id.desc()).limit(1)).first()
+
+
+def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion="",
+             approved_by=None):
+    """Hand the matter to a department (and optionally a person); the pack decides who may."""
+    contact = ctx.contact
+    if contact.state in ("closed", "referred"):
+        raise DomainError({"zh": "该事项已结束或已外部告知。",
+                           "en": "This matter is closed or referred outside."},
+                          code="invalid_state")
+    by_owner = actor.id == contact.owner_id and contact.state in ("registered", "handling")
+    require(by_owner or is_member(actor, contact.handler_department_id),
+            "只有首问责任人或承办部门可以转办。",
+            "Only the owner or the handling department can transfer this matter.")
+    if to_staff is not None and to_staff.department_id != to_department.id:
+        raise Invalid("to_staff is not in that department",
+                      fields={"to_user": ["Not a member of the receiving department."]})
+    if to_department.id == contact.handler_department_id and contact.state == "transferred":
+        raise DomainError({"zh": "该部门已在签收中。", "en": "That department already has it."},
+                          code="invalid_state")
+    current = _current_transfer(contact)
+    is_return = (not by_owner and current is not None
+                 and current.from_department_id == to_department.id)
+    request = {"mode": "return" if is_return else mode, "by_owner": by_owner,
+               "is_return": is_return, "opinion": opinion,
+               "from_department_id": contact.handler_department_id or actor.department_id,
+               "to_department_id": to_department.id}
+    decision = ctx.hooks.shouwen_transfer_decision(policy=ctx.policy, contact=contact,
+                                                   transfer=request)
+    if not decision.allowed:
+        if decision.code in ("transfer_forbidden", "return_forbidden"):
+            events.record(ctx, "transfer_refused", actor, to_department=to_department.code,
+                          code=decision.code)
+            violations.propose(ctx, "forbidden_transfer", staff_id=actor.id,
+                               department_id=actor.department_id,
+                               evidence={"to_department": to_department.code,
+                                         "code": decision.code})
+            raise Refused(decision.message, code=decision.code,
+                          details={"suggest": decision.suggest})
+        raise Invalid(decision.message, code=decision.code)
+    if (by_owner and contact.state == "handling"
+            and ctx.policy["transfer"].get("handover_requires_approval")):
+        if approved_by is None or approved_by.role not in ("leader", "dept_supervisor", "admin"):
+            raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
+                           "en": "A mid-way handover needs a leader's approval: name the approver."},
+                          code="approval_required",
+                          fields={"approved_by": ["A leader or supervisor must approve."]})
+    if current is not None:
+        current.status = "returned" if is_return else "superseded"
+    if by_owner:
+        clocks.close(ctx, ["transfer"], "met", ctx.at)
+    clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
+    row = Transfer(tenant_id=contact.tenant_id, contact_id=contact.id, mode=request["mode"],
+                   from_department_id=request["from_department_id"],
+                   to_department_id=to_department.id,
+                   to_staff_id=to_staff.id if to_staff else None, by_id=actor.id, at=ctx.at,
+                   note=note, opinion=opinion, is_return=is_return, status="pending")
+    db.session.add(row)
+    contact.state, contact.own_duty = "transferred", False
+    contact.handler_department_id = to_department.id
+    contact.handler_id = to_staff.id if to_staff else None
+    db.session.flush()
+    # The receiving department's clocks count from the handover, not the acknowledgement.
+    for kind in ("accept", "reply", "feedback"):
+        clocks.start(ctx, kind, "handover", ctx.at, department_id=to_department.id,
+                     staff_id=to_staff.id if to_staff else None)
+    events.record(ctx, "transferred", actor, transfer_id=row.id, mode=row.mode,
+                  to_department=to_department.code,
+                  to_user=to_staff.username if to_staff else None, note=note,
+                  opinion=opinion, is_return=is_return,
+                  approved_by=approved_by.username if approved_by else None)
+    return row
+
+
+def accept(ctx, actor, row, wrong=False, note=""):
+    """The receiving department signs for the matter (签收); a wrong transfer is still taken on."""
+    contact = ctx.contact
+    require(is_member(actor, row.to_department_id) or actor.role == "admin",
+            "只有接收部门可以签收。", "Only the receiving department can sign for it.")
+    if row.status != "pending":
+        raise DomainError({"zh": "该转办已签收或已失效。",
+                           "en": "This transfer is no longer waiting for acceptance."},
+                          code="invalid_state")
+    row.status, row.accepted_at, row.accepted_by_id, row.wrong = "accepted", ctx.at, actor.id, wrong
+    clocks.close(ctx, ["accept"], "met", ctx.at, department_id=row.to_department_id)
+    contact.state = "handling"
+    if contact.handler_id is None:
+        contact.handler_id = actor.id
+    events.record(ctx, "accepted", actor, transfer_id=row.id, signed_by=actor.name,
+                  signed_at=ctx.at.isoformat(), wrong_transfer=wrong, note=note)
+    if wrong:
+        code = ctx.policy["transfer"].get("wrong_transfer_coordinator")
+        coordinator = db.session.scalars(
+            select(Department).where(Department.code == code)).first() if code else None
+        db.session.add(Coordination(tenant_id=contact.tenant_id, contact_id=contact.id,
+                                    lead_department_id=None, status="requested",
+                                    reason=note, by_id=actor.id, at=ctx.at))
+        events.record(ctx, "coordination_requested", actor, reason=note,
+                      to_department=coordinator.code if coordinator else None)
+
+
+def coordinate(ctx, actor, lead, co_departments, reason=""):
+    """Open a coordination (协调单 / 会签单) of several departments with one lead."""
+    contact = ctx.contact
+    require(actor.id == contact.owner_id or is_member(actor, contact.handler_department_id)
+            or actor.role in ("cr_supervisor", "leader", "admin"),
+            "只有首问责任人、承办部门或主管可以发起协调。",
+            "Only the owner, the handling department or a supervisor can open a coordination.")
+    if contact.state in ("closed", "referred"):
+        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
+                          code="invalid_state")
+    others = [d.id for d in co_departments if d.id != lead.id]
+    for pending in db.session.scalars(select(Coordination).where(
+            Coordination.contact_id == contact.id, Coordination.status == "requested")):
+        pending.status = "superseded"
+    row = Coordination(tenant_id=contact.tenant_id, contact_id=contact.id,
+                       lead_department_id=lead.id, co_department_ids=others, status="open",
+                       reason=reason, by_id=actor.id, at=ctx.at)
+    db.session.add(row)
+    clocks.close(ctx, ["transfer"], "met", ctx.at)
+    clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
+    contact.state, contact.handler_department_id, contact.handler_id = "coordinating", lead.id, None
+    db.session.flush()
+    if not clocks.start(ctx, "consult", "coordination", ctx.at, department_id=lead.id):
+        clocks.start(ctx, "reply", "coordination", ctx.at, department_id=lead.id)
+    clocks.start(ctx, "feedback", "coordination", ctx.at, department_id=lead.id)
+    events.record(ctx, "coordination_opened", actor, coordination_id=row.id,
+                  lead=lead.code, co_departments=[d.code for d in co_departments
+                                                  if d.id != lead.id], reason=reason)
+    return row
+
+
+def agree(ctx, actor, note=""):
+    """The lead department records the departments' agreement; the reply clock starts."""
+    contact = ctx.contact
+    row = db.session.scalars(select(Coordination).where(
+        Coordination.contact_id == contact.id, Coordination.status == "open")).first()
+    if row is None:
+        raise DomainError({"zh": "没有进行中的协调。", "en": "There is no open coordination."},
+                          code="invalid_state")
+    require(is_member(actor, row.lead_department_id), "只有主办部门可以确认协商结果。",
+            "Only the lead department records the agreement.")
+    row.status, row.agreed_at = "agreed", ctx.at
+    clocks.close(ctx, ["consult"], "met", ctx.at)
+    contact.state = "handling"
+    if not clocks.open_clocks(contact, ["reply"]):
+        clocks.start(ctx, "reply", "agreement", ctx.at, department_id=row.lead_department_id)
+    events.record(ctx, "coordination_agreed", actor, coordination_id=row.id, note=note)
+
+
+def refer(ctx, actor, body, address="", phone="", note=""):
+    """Outside the organisation: name the competent body and how to reach it; still recorded."""
+    contact = ctx.contact
+    require(actor.id == contact.owner_id, "只有首问责任人可以外部告知。",
+            "Only the first-inquiry owner refers a matter outside.")
+    if contact.state == "closed":
+        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
+                          code="invalid_state")
+    row = Referral(tenant_id=contact.tenant_id, contact_id=contact.id, body=body,
+                   address=address, phone=phone, note=note, by_id=actor.id, at=ctx.at)
+    db.session.add(row)
+    clocks.close(ctx, ["transfer", "reply"], "met", ctx.at)
+    clocks.close(ctx, HANDLER_CLOCKS + ("on_site",), "cancelled", ctx.at)
+    contact.state = "referred"
+    if contact.matter_type in ctx.policy["callback"]["required_for"]:
+        clocks.start(ctx, "callback", "referral", ctx.at, staff_id=contact.owner_id)
+    events.record(ctx, "referred", actor, body=body, address=address, phone=phone, note=note)
+    return row

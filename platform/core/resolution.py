@@ -1,0 +1,128 @@
+"""The first-inquiry lifecycle, part 2: answering, feedback, callback and closing."""
+from sqlalchemy import func, select
+
+from . import clocks, events, wording
+from .errors import DomainError, Invalid
+from .extensions import db
+from .lifecycle import is_member, require
+from .models import Callback, Reply
+
+CLOSERS = ("cr_supervisor", "leader", "admin")
+
+
+def _open(contact):
+    if contact.state == "closed":
+        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
+                          code="invalid_state")
+
+
+def _needs_callback(ctx):
+    return ctx.contact.matter_type in ctx.policy["callback"]["required_for"]
+
+
+def reply(ctx, actor, text):
+    """Answer the customer (答复).  A banned phrase is refused (422) and put on record."""
+    contact = ctx.contact
+    _open(contact)
+    is_owner = actor.id == contact.owner_id
+    require(is_owner or is_member(actor, contact.handler_department_id),
+            "只有首问责任人或承办部门可以答复。",
+            "Only the owner or the handling department can reply.")
+    findings = wording.check(ctx, actor, text)
+    row = Reply(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id, at=ctx.at,
+                text=text)
+    db.session.add(row)
+    clocks.close(ctx, ["reply"], "met", ctx.at)
+    if is_owner and contact.handler_id == actor.id and contact.state == "handling":
+        # The owner handled it in their own duty: the reply is the result.
+        if _needs_callback(ctx):
+            contact.state = "awaiting_callback"
+            clocks.start(ctx, "callback", "reply", ctx.at, staff_id=contact.owner_id)
+        else:
+            contact.state = "replied"
+    events.record(ctx, "replied", actor, text=text)
+    return row, findings
+
+
+def feedback(ctx, actor, text):
+    """The handler reports the result to the owner; the owner's callback clock starts."""
+    contact = ctx.contact
+    _open(contact)
+    require(is_member(actor, contact.handler_department_id), "只有承办部门可以反馈。",
+            "Only the handling department gives feedback.")
+    if contact.state == "transferred":
+        raise DomainError({"zh": "请先签收。", "en": "Sign for the matter first."},
+                          code="invalid_state")
+    wording.check(ctx, actor, text)
+    clocks.close(ctx, ["feedback"], "met", ctx.at)
+    if _needs_callback(ctx):
+        contact.state = "awaiting_callback"
+        if not clocks.open_clocks(contact, ["callback"]):
+            clocks.start(ctx, "callback", "feedback", ctx.at, staff_id=contact.owner_id)
+    else:
+        contact.state = "replied"
+    events.record(ctx, "feedback", actor, text=text)
+
+
+def on_site(ctx, actor, note=""):
+    """The handler has arrived on site (property repairs)."""
+    contact = ctx.contact
+    _open(contact)
+    require(actor.id == contact.owner_id or is_member(actor, contact.handler_department_id),
+            "只有首问责任人或承办部门可以登记到场。",
+            "Only the owner or the handling department records arrival on site.")
+    clocks.close(ctx, ["on_site"], "met", ctx.at)
+    events.record(ctx, "on_site", actor, note=note)
+
+
+def callback(ctx, actor, satisfaction, reached=True, note=""):
+    """The owner calls the customer back (回访) and records satisfaction 1-5."""
+    contact = ctx.contact
+    _open(contact)
+    require(actor.id == contact.owner_id, "回访由首问责任人进行。",
+            "The first-inquiry owner makes the callback.")
+    if reached and satisfaction is None:
+        raise Invalid("satisfaction required",
+                      fields={"satisfaction": ["Required when the customer was reached."]})
+    if contact.state in ("registered", "transferred"):
+        raise DomainError({"zh": "尚无处理结果，不能回访。",
+                           "en": "There is no result to call back about yet."},
+                          code="invalid_state")
+    row = Callback(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id,
+                   at=ctx.at, reached=reached, satisfaction=satisfaction, note=note)
+    db.session.add(row)
+    if reached:
+        clocks.close(ctx, ["callback"], "met", ctx.at)
+        contact.satisfaction = satisfaction
+        contact.state = "called_back"
+    events.record(ctx, "called_back", actor, reached=reached, satisfaction=satisfaction,
+                  note=note)
+    return row
+
+
+def close(ctx, actor, note=""):
+    """Close the matter; open clocks are cancelled (or breached, if already late)."""
+    contact = ctx.contact
+    _open(contact)
+    require(actor.id == contact.owner_id or actor.role in CLOSERS,
+            "只有首问责任人或主管可以结案。", "Only the owner or a supervisor closes a matter.")
+    if contact.state in ("registered", "transferred", "coordinating"):
+        raise DomainError({"zh": "事项尚未处理完毕。", "en": "The matter has not been dealt with yet."},
+                          code="not_answered")
+    if _needs_callback(ctx):
+        reached = db.session.scalar(select(func.count(Callback.id)).where(
+            Callback.contact_id == contact.id, Callback.reached.is_(True)))
+        if not reached:
+            raise DomainError({"zh": "此类事项须先回访客户再结案。",
+                               "en": "This kind of matter is closed only after calling the "
+                                     "customer back."}, code="callback_required")
+    if contact.state == "handling":
+        answered = db.session.scalar(select(func.count(Reply.id)).where(
+            Reply.contact_id == contact.id))
+        if not answered:
+            raise DomainError({"zh": "请先答复客户。", "en": "Reply to the customer first."},
+                              code="not_answered")
+    clocks.close(ctx, ["final"], "met", ctx.at)
+    clocks.close(ctx, None, "cancelled", ctx.at)
+    contact.state, contact.closed_at = "closed", ctx.at
+    events.record(ctx, "closed", actor, note=note)

@@ -1,0 +1,68 @@
+"""The deadline sweep: evaluate every open clock at an instant, idempotently.
+
+Per tenant, one indexed range query (``ix_deadlines_tenant_status_due``) finds
+the open clocks already due, so the cost grows with the number of due clocks,
+not with all open contacts.  Running it twice, or in two workers at once,
+breaches each clock once (``clocks.claim_breach``).
+"""
+from sqlalchemy import select
+
+from tenants.models import Tenant
+from tenants.scoping import tenant_scope, unscoped
+
+from . import clocks, context
+from .breaches import breach
+from .extensions import db
+from .models import Contact, Deadline
+
+BATCH = 500
+
+
+def tenant_ids():
+    with unscoped():
+        return db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
+                                  .order_by(Tenant.id)).all()
+
+
+def sweep_tenant(tenant_id, at):
+    """Breach this tenant's open clocks due by ``at``; returns how many this call breached."""
+    count = 0
+    with tenant_scope(tenant_id):
+        tenant = db.session.get(Tenant, tenant_id)
+        _refresh_unconfirmed(tenant, at)
+        while True:
+            due = db.session.scalars(
+                select(Deadline).where(Deadline.status == "open", Deadline.due_at < at)
+                .order_by(Deadline.due_at, Deadline.id).limit(BATCH)).all()
+            if not due:
+                break
+            contacts = {c.id: c for c in db.session.scalars(
+                select(Contact).where(Contact.id.in_({d.contact_id for d in due})))}
+            for deadline in due:
+                ctx = context.for_contact(tenant, contacts[deadline.contact_id], at=at)
+                if breach(ctx, deadline, at):
+                    count += 1
+                elif deadline.status == "open":   # another worker holds it: don't loop on it
+                    db.session.expire(deadline)
+            db.session.commit()
+            if len(due) < BATCH:
+                break
+    return count
+
+
+def _refresh_unconfirmed(tenant, at):
+    """Recompute open clocks computed on an unconfirmed calendar year (now maybe confirmed)."""
+    pending = db.session.scalars(select(Deadline).where(
+        Deadline.status == "open", Deadline.calendar_confirmed.is_(False))).all()
+    for deadline in pending:
+        if deadline.unit != "working_days" and deadline.unit != "working_hours":
+            continue
+        ctx = context.for_contact(tenant, deadline.contact, at=at)
+        due = ctx.calendar.add(deadline.start_at, deadline.amount, deadline.unit)
+        deadline.due_at, deadline.calendar_confirmed = due.at, due.confirmed
+    db.session.flush()
+
+
+def sweep(at):
+    """Sweep every active tenant; returns the number of clocks breached by this run."""
+    return sum(sweep_tenant(tid, at) for tid in tenant_ids())

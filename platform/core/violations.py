@@ -1,0 +1,48 @@
+"""Violations: proposed under the pack's penalty rules, decided by a supervisor."""
+from sqlalchemy import func, select
+
+from .errors import Forbidden, Invalid
+from .extensions import db
+from .models import Violation
+
+DECIDERS = ("dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
+
+
+def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, deadline=None):
+    """Propose a violation for ``trigger`` if the policy says it is one; returns it or None."""
+    previous = 0
+    if staff_id is not None:
+        previous = db.session.scalar(
+            select(func.count(Violation.id)).where(
+                Violation.staff_id == staff_id, Violation.trigger == trigger,
+                Violation.status == "confirmed")) or 0
+    penalty = ctx.hooks.shouwen_penalty(policy=ctx.policy, trigger=trigger,
+                                        staff=staff_id, previous_count=previous)
+    if not penalty:
+        return None
+    violation = Violation(tenant_id=ctx.contact.tenant_id, contact_id=ctx.contact.id,
+                          staff_id=staff_id, department_id=department_id, trigger=trigger,
+                          rule_key=penalty["rule"], rule_text=penalty["rule_text"],
+                          sanction=penalty["sanction"], evidence=evidence or {},
+                          deadline_id=deadline.id if deadline is not None else None,
+                          status="proposed", created_at=ctx.at)
+    db.session.add(violation)
+    return violation
+
+
+def decide(violation, actor, decision, reason, at):
+    """Confirm or waive a proposed violation, with a reason."""
+    if actor.role not in DECIDERS:
+        raise Forbidden({"zh": "只有主管、质检或管理员可以裁定违规。",
+                         "en": "Only supervisors, inspectors and administrators decide violations."})
+    if decision not in ("confirm", "waive"):
+        raise Invalid("decision must be confirm or waive",
+                      fields={"decision": ["Must be one of: confirm, waive."]})
+    if not (reason or "").strip():
+        raise Invalid("a reason is required", fields={"reason": ["A reason is required."]})
+    if violation.status != "proposed":
+        raise Invalid({"zh": "该违规已裁定。", "en": "This violation has already been decided."},
+                      code="already_decided", status=409)
+    violation.status = "confirmed" if decision == "confirm" else "waived"
+    violation.decided_by_id, violation.decided_at, violation.reason = actor.id, at, reason.strip()
+    return violation

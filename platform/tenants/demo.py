@@ -1,0 +1,76 @@
+"""Demo tenants, one per built-in pack, each with its departments, staff and an administrator.
+
+Idempotent: running it again adds nothing that is already there.
+"""
+from sqlalchemy import select
+
+from core.extensions import db
+from core.plugins import manager
+
+from .models import Staff, Tenant
+from .provisioning import add_staff, create_tenant
+from .scoping import tenant_scope, unscoped
+
+DEMO_PASSWORD = "shouwen-demo-2026"
+TENANTS = [("demo-hotel", "hotel", "示范酒店 Demo Hotel", "HT"),
+           ("demo-property", "property", "示范物业 Demo Property", "WY"),
+           ("demo-government", "government", "示范政务服务中心 Demo Service Hall", "ZW"),
+           ("demo-bank", "bank", "示范银行支行 Demo Bank Branch", "YH")]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+
+
+def _name(i):
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+
+
+def _roles(policy):
+    by_perm = {}
+    for role in sorted(policy["roles"], key=lambda r: r["rank"]):
+        by_perm.setdefault(role["permission"], role)   # lowest rank of each permission
+    top = max(policy["roles"], key=lambda r: r["rank"])
+    return by_perm, top
+
+
+def seed_tenant(slug, pack_key, name, prefix):
+    """Create one demo tenant if it does not exist; returns (tenant, created)."""
+    with unscoped():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is not None:
+        return tenant, False
+    tenant = create_tenant(slug, name, pack_key, ref_prefix=prefix)
+    policy = manager().get(pack_key).policy
+    by_perm, top = _roles(policy)
+    staff_role = by_perm.get("staff", top)
+    lead_role = by_perm.get("dept_supervisor", staff_role)
+    departments = [d["code"] for d in policy["departments"]]
+    add_staff(tenant, "admin", "系统管理员", DEMO_PASSWORD, departments[0],
+              title=by_perm.get("admin", top)["key"], role="admin")
+    i = 0
+    for code in departments:
+        add_staff(tenant, code.replace("_", "-"), _name(i), DEMO_PASSWORD, code,
+                  title=staff_role["key"])
+        add_staff(tenant, code.replace("_", "-") + "-lead", _name(i + 1), DEMO_PASSWORD, code,
+                  title=lead_role["key"])
+        i += 2
+    for perm in ("cr_supervisor", "inspector", "leader"):
+        role = by_perm.get(perm)
+        if role is not None:
+            add_staff(tenant, perm.replace("_", "-"), _name(i), DEMO_PASSWORD, departments[0],
+                      title=role["key"])
+            i += 1
+    if top["permission"] == "leader" and by_perm.get("leader") is not top:
+        add_staff(tenant, "chief", _name(i), DEMO_PASSWORD, departments[-1], title=top["key"])
+    return tenant, True
+
+
+def seed():
+    """Create the four demo tenants; returns [(slug, created, usernames)]."""
+    out = []
+    for slug, pack_key, name, prefix in TENANTS:
+        tenant, created = seed_tenant(slug, pack_key, name, prefix)
+        with tenant_scope(tenant.id):
+            users = db.session.scalars(select(Staff.username).order_by(Staff.id)).all()
+        out.append((slug, created, users))
+    db.session.commit()
+    return out

@@ -1,0 +1,46 @@
+"""API tokens: one staff member of one tenant; only a SHA-256 digest is stored."""
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from core import clock
+from core.extensions import db
+
+from .models import ApiToken, Tenant
+from .scoping import unscoped
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(staff, label=""):
+    """Create a token for ``staff``; returns ``(row, plaintext)`` (the plaintext is shown once)."""
+    secret = secrets.token_urlsafe(32)
+    prefix = secret[:8]
+    token = f"sw_{secret}"
+    row = ApiToken(tenant_id=staff.tenant_id, staff_id=staff.id, digest=_digest(token),
+                   prefix=prefix, label=label)
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def authenticate(token):
+    """The (tenant, staff) of a live token, or None.  Runs before any tenant is known."""
+    if not token or not token.startswith("sw_") or len(token) > 200:
+        return None
+    with unscoped():
+        row = db.session.scalars(select(ApiToken).where(
+            ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))).first()
+        if row is None or not row.staff.active:
+            return None
+        tenant = db.session.get(Tenant, row.tenant_id)
+    if tenant is None or tenant.status != "active":
+        return None
+    return tenant, row.staff
+
+
+def revoke(row):
+    row.revoked_at = clock.now()

@@ -1,0 +1,342 @@
+"""Default policy document of the property-management pack (rules in prose: package docstring).
+
+Seeds: 000 = Vanke (万科物业) implementation rules and questionnaire, the 天盛 rules
+(江苏天盛物业 德林艺墅管理处 首问责任制实施办法, art. 1-8) and the "物业管理部制度上墙"
+rules (items 1-13); 004 = 首接责任制度 (Traditional Chinese, 会签单 four-part form, repair
+times).  Anything marked "product default" is Shouwen's own choice; a tenant may override it.
+"""
+from core.rules import rule, text
+
+MATTER_TYPES = {
+    "consultation": {"name": text("咨询", "Consultation")},
+    "inquiry": {"name": text("查询", "Inquiry")},
+    "complaint": {"name": text("投诉", "Complaint")},
+    "help": {"name": text("求助 / 特殊服务", "Help / special service")},
+    "business": {"name": text("业务办理(缴费、门禁卡、装修申请等)",
+                              "Business (fees, access cards, renovation permits ...)")},
+    "report": {"name": text("情况反映 / 举报", "Report / tip-off")},
+    # Seed 004: ordinary repairs, simple repairs, and urgent repairs (water, heating, gas).
+    "repair": {
+        "name": text("报修", "Repair"),
+        "categories": {
+            "ordinary": {"name": text("一般维修", "Ordinary repair")},
+            "simple": {"name": text("简单维修", "Simple repair")},
+            "urgent": {"name": text("急修(水、暖气、燃气)", "Urgent repair (water, heating, gas)")},
+        },
+        "default_category": "ordinary",
+    },
+    "suggestion": {"name": text("意见和建议", "Suggestion")},
+    # Pack addition, seed 000 天盛 art. 6: matters for the water, power and heat companies or a
+    # sibling real-estate company.  No department lists it, so the transfer clock always runs
+    # and is met when the owner records the referral to that unit.
+    "utility": {"name": text("供水、供电、热力等兄弟单位事项",
+                             "Utilities and sibling companies (water, power, heat)")},
+}
+
+CHANNELS = ["visit", "phone", "letter", "email", "online", "hotline", "chat"]
+
+
+def _dept(code, zh, en, duties_zh, duties_en, matter_types):
+    return {"code": code, "name": text(zh, en), "duties": text(duties_zh, duties_en),
+            "matter_types": matter_types, "location": "", "phone": ""}
+
+
+DEPARTMENTS = [
+    # Seed 004: customer service fills the countersign form for every request, sends it to the
+    # departments, archives it when it comes back and calls the owner back.  Seed 000 (Vanke):
+    # the customer-relations supervisor sits here and routes unclear or multi-department matters.
+    _dept("customer_service", "客服中心", "Customer Service Centre",
+          "接待业主(住户)来访来电,填写服务登记会签单并派发、跟踪、回访和存档;客户关系主管判定"
+          "责任部门,多部门事项填报协调单并指定主办部门。",
+          "Receives residents in person and by phone, fills in, sends out, tracks and archives "
+          "the service countersign form and calls residents back; the customer-relations "
+          "supervisor decides the responsible department and opens a coordination form with a "
+          "lead department for multi-department matters.",
+          ["consultation", "inquiry", "complaint", "business", "suggestion"]),
+    _dept("engineering", "工程维修部", "Engineering & Repairs",
+          "负责户内外报修、公共设施设备维修保养;维修单24小时内返回客服中心。",
+          "Repairs in homes and common areas and upkeep of equipment; returns the repair slip "
+          "to customer service within 24 hours.",
+          ["repair"]),
+    _dept("security", "秩序维护部", "Security",
+          "负责门岗、巡逻、车辆与消防安全,处理紧急求助和安全方面的情况反映。",
+          "Gates, patrols, parking and fire safety; emergencies and safety reports.",
+          ["help", "report"]),
+    _dept("cleaning", "环境保洁部", "Cleaning & Environment",
+          "负责公共区域清洁、垃圾清运、消杀及相关特殊服务。",
+          "Cleaning of common areas, rubbish removal, pest control and related special services.",
+          ["help"]),
+    _dept("landscaping", "绿化部", "Landscaping",
+          "负责园区绿化养护、修剪与补种。",
+          "Care, pruning and replanting of the estate's green areas.",
+          ["help"]),
+    _dept("finance", "财务部", "Finance",
+          "负责物业费及其他费用的收取、票据与账务查询。",
+          "Property fees and other charges, receipts and account inquiries.",
+          ["business", "inquiry"]),
+    # Seed 004: complaints about staff at supervisor level and above, customer-service staff or
+    # company administrative staff go to the property-centre director.
+    _dept("director", "物业中心主任办公室", "Property Centre Director's Office",
+          "物业中心主任及管理部经理;处理针对主管以上人员、客服人员的投诉和跨管理部事项。",
+          "The property-centre director and office managers; complaints about supervisors and "
+          "above or customer-service staff, and matters across management offices.",
+          ["complaint"]),
+]
+
+# rank: when two staff are asked at once, the higher rank owns the contact.
+ROLES = [
+    # Seed 000 (Vanke): security guards, cleaners and repair workers pass what is not theirs to
+    # their direct superior.
+    {"key": "operator", "name": text("操作员(保安、保洁、维修工)",
+                                     "Operator (guard, cleaner, repair worker)"),
+     "rank": 10, "permission": "staff"},
+    {"key": "receptionist", "name": text("客服接待员", "Customer-service receptionist"),
+     "rank": 15, "permission": "staff"},
+    {"key": "team_leader", "name": text("班组长(保安队长、保洁组长)",
+                                        "Team leader (security captain, cleaning lead)"),
+     "rank": 20, "permission": "dept_supervisor"},
+    {"key": "supervisor", "name": text("部门主管", "Department supervisor"),
+     "rank": 40, "permission": "dept_supervisor"},
+    {"key": "quality", "name": text("品质联络员", "Quality liaison"),
+     "rank": 45, "permission": "inspector"},
+    {"key": "cr_supervisor", "name": text("客户关系主管", "Customer-relations supervisor"),
+     "rank": 50, "permission": "cr_supervisor"},
+    {"key": "office_manager", "name": text("管理部经理", "Management office manager"),
+     "rank": 70, "permission": "leader"},
+    {"key": "director", "name": text("物业中心主任", "Property-centre director"),
+     "rank": 80, "permission": "leader"},
+    # A system role: ranked like ordinary staff so it never takes a contact over by rank.
+    {"key": "admin", "name": text("系统管理员", "Administrator"), "rank": 10, "permission": "admin"},
+]
+
+DEADLINES = {
+    # 天盛 art. 5 says "立即告知相关部门" (tell the department at once).  Product default:
+    # 1 working hour, enough for operator -> team leader -> department to pass it along.
+    # Repairs run on the wall clock and leave most of the on-site time for travel.
+    # utility: seed 000 天盛 art. 6, contact the utility or sibling company within 30 minutes.
+    "transfer": {
+        "default": rule(1, "working_hours"),
+        "repair": rule(10, "minutes"),             # product default
+        "repair.urgent": rule(5, "minutes"),       # product default
+        "utility": rule(30, "minutes"),
+    },
+    # Seed 004: the receiving person signs the handover book when the form is handed over.
+    # Product defaults: 1 working hour; 10 minutes for repairs.
+    "accept": {"default": rule(1, "working_hours"), "repair": rule(10, "minutes")},
+    # 天盛 art. 5 asks for a promised answer time without a number.  Product default: 1 working
+    # day; repairs 24 hours, in step with the repair slip (seed 004).
+    "reply": {"default": rule(1, "working_days"), "repair": rule(24, "hours")},
+    # Seed 004: on site 60 min (ordinary), 20 min (simple), at once (water, heating, gas).
+    # The plain "repair" entry covers a repair registered without a category.
+    "on_site": {
+        "repair": rule(60, "minutes"),
+        "repair.ordinary": rule(60, "minutes"),
+        "repair.simple": rule(20, "minutes"),
+        "repair.urgent": rule(0, "minutes"),
+    },
+    # Seed 004: the repair slip is back at customer service within 24 hours.
+    # Product default for everything else: 1 working day.
+    "feedback": {"default": rule(1, "working_days"), "repair": rule(24, "hours")},
+    # Seed 004: customer service calls back after the form returns; no time given.
+    # Product default: 2 working days (residents stay; a short delay lets a repair settle).
+    "callback": {"default": rule(2, "working_days")},
+    # No overall limit in the seeds.
+    "final": {"default": None},
+}
+
+ESCALATION = {
+    # Seed 000 (Vanke): unclear or multi-department matters go to the customer-relations
+    # supervisor, matters across management offices to the office manager; seed 004: the
+    # property-centre director above them.  Property has no "conflict escalation" count.
+    "chain": [
+        {"key": "cr_supervisor", "name": text("客户关系主管", "Customer-relations supervisor"),
+         "department": None, "role": "cr_supervisor", "conflict": False},
+        {"key": "office_manager", "name": text("管理部经理", "Management office manager"),
+         "department": None, "role": "office_manager", "conflict": False},
+        {"key": "director", "name": text("物业中心主任", "Property-centre director"),
+         "department": None, "role": "director", "conflict": False},
+    ],
+    "on_breach": True,
+}
+
+TRANSFER = {
+    # Seed 000 (Vanke): accompany the resident throughout, or hand over with a record; the
+    # 制度上墙 rules item 8: guide the visitor or the matter to the handler.
+    "modes": ["handover", "accompany", "guide"],
+    # Seed 000 (Vanke, questionnaire Q6): after a wrong transfer the receiving department takes
+    # the matter on towards the resident, does not pass it again, and files a coordination form
+    # to the customer-service supervisor.
+    "receiver_may_pass_on": False,
+    "receiver_may_return": False,
+    "return_requires_opinion": True,
+    # Seed 004: every form goes through customer service, which tracks and archives it.
+    "copy_to": ["customer_service"],
+    "wrong_transfer_coordinator": "customer_service",
+    "handover_requires_approval": False,
+}
+
+# Seed 004: customer service calls back on complaints and repairs; 天盛 art. 6: the result of a
+# utility matter is fed back to the resident.  help/report: product choice.
+CALLBACK = {"required_for": ["complaint", "repair", "help", "report", "utility"]}
+
+WORDING = {
+    # 天盛 art. 4 (不知道, 不清楚, 办不了, 不归我们管), seed 004 (没办法, 不归我管); the rest are
+    # product additions of the same kind.
+    "banned_phrases": [
+        "不归我管", "不归我们管", "不知道", "不清楚", "办不了", "没办法", "这不是我们的事",
+        "找别人去", "你自己打电话", "下班了", "明天再来", "不关我的事",
+    ],
+    "courtesy_phrases": [
+        "您好", "请", "谢谢", "对不起", "请稍候", "再见", "不好意思,让您久等了",
+        "我马上为您联系", "感谢您的理解与支持",
+    ],
+    "templates": {
+        "reply": text(
+            "{customer}您好!关于您反映的“{summary}”,处理情况如下:\n\n[处理结果]\n\n"
+            "如还有需要,请联系{department}{handler},电话{phone}。感谢您对物业工作的理解与支持!",
+            "Dear {customer},\n\nAbout \"{summary}\", here is what we have done:\n\n[result]\n\n"
+            "If you need anything more, please contact {handler} of {department} on {phone}. "
+            "Thank you for your understanding and support."),
+        "one_time_notice": text(
+            "一次性告知单\n\n{customer}您好!关于“{summary}”,现将有关事项一次告知:\n"
+            "一、办理条件:________\n二、办理时限:________\n三、办理程序:________\n"
+            "四、收费标准:________\n五、需提供的全部材料:________\n"
+            "六、不能办理的原因及依据(如不予办理):________\n\n"
+            "经办部门:{department}  经办人:{handler}  联系电话:{phone}",
+            "One-time notice\n\nDear {customer}, for \"{summary}\" here is everything you need, "
+            "in one go:\n1. Conditions: ________\n2. Time limit: ________\n"
+            "3. Procedure: ________\n4. Fees: ________\n5. All materials required: ________\n"
+            "6. If we cannot do it, the reasons and the rule they rest on: ________\n\n"
+            "Department: {department}  Handled by: {handler}  Phone: {phone}"),
+        # Seed 000 (Vanke): 客户接待事项协调单, for multi-department matters and wrong transfers.
+        "coordination_form": text(
+            "客户接待事项协调单\n\n业主(住户):{customer}  联系电话:______\n事项:{summary}\n"
+            "首问责任人:______  登记时间:______\n涉及部门:______\n主办部门:{department}  "
+            "主办人:{handler}  电话:{phone}\n协办部门及分工:______\n"
+            "转移错误说明(如适用):______\n客户服务主管协调意见:______\n"
+            "处理结果及回复客户时间:______",
+            "Coordination form\n\nResident: {customer}  Phone: ______\nMatter: {summary}\n"
+            "First-inquiry owner: ______  Registered at: ______\nDepartments involved: ______\n"
+            "Lead department: {department}  Lead handler: {handler}  Phone: {phone}\n"
+            "Supporting departments and their parts: ______\n"
+            "Wrong transfer, if any: ______\nCustomer-service supervisor's decision: ______\n"
+            "Result and time the resident was answered: ______"),
+        # Seed 004: 业主(住户)服务登记会签单, four parts, filled by customer service, signed by
+        # the receiving department, returned to customer service and archived.
+        "countersign_form": text(
+            "业主(住户)服务登记会签单(四联)\n\n业主(住户):{customer}  房号:______  "
+            "电话:______\n来访事由:{summary}\n业主签字:______(来电、来信事后补签)\n"
+            "客服中心意见:______  登记人:______  时间:______\n承办部门:{department}  "
+            "接收人签字/时间:______\n承办人:{handler}  电话:{phone}\n到场时间:______  "
+            "完成时间:______\n部门处理意见及签字:______\n回访情况:______\n"
+            "第一联客服存根,第二联承办部门,第三联返回客服存档,第四联交业主",
+            "Resident service countersign form (four parts)\n\nResident: {customer}  "
+            "Unit: ______  Phone: ______\nReason for the visit: {summary}\n"
+            "Resident's signature: ______ (calls and letters: signed afterwards)\n"
+            "Customer service opinion: ______  Registered by: ______  At: ______\n"
+            "Receiving department: {department}  Received by (signature / time): ______\n"
+            "Handler: {handler}  Phone: {phone}\nOn site at: ______  Done at: ______\n"
+            "Department's opinion and signature: ______\nCallback: ______\n"
+            "Part 1 customer-service stub, part 2 receiving department, part 3 back to customer "
+            "service for the archive, part 4 for the resident"),
+        # Seed 000 天盛 art. 6/7: the owner contacts the unit within 30 minutes and passes on the
+        # resident's name, address, phone and matter; outside units: tell the resident where to go.
+        "referral": text(
+            "{customer}您好,您反映的“{summary}”属于________(单位)的职责,地址________,"
+            "电话________。我们已在30分钟内与其联系,转告了您的姓名、住址、电话和反映事项,"
+            "会督促处理并把结果告诉您。本中心联系人{handler},电话{phone}。",
+            "Dear {customer}, \"{summary}\" is the responsibility of ________ (address ________, "
+            "phone ________). We contacted them within 30 minutes and passed on your name, "
+            "address, phone and the matter; we will chase them and tell you the result. Your "
+            "contact here is {handler}, phone {phone}."),
+    },
+}
+
+
+def _sanctions(*steps):
+    return [{"name": text(zh, en), "amount": amount} for zh, en, amount in steps]
+
+
+# Seed 004: the property centre assesses staff from the countersign forms and "rewards the good
+# and penalises the poor", without amounts.  Seed 000 (company rules) grades criticism ->
+# notice -> bonus deduction.  All amounts are product defaults.
+def _late():
+    return _sanctions(("批评教育", "Criticism and education", None),
+                      ("通报批评并扣绩效50元", "Notice of criticism and 50 yuan off the bonus", 50),
+                      ("扣绩效100元并由经理约谈",
+                       "100 yuan off the bonus and a talk with the manager", 100))
+
+
+PENALTIES = {
+    "late_repair": {
+        "name": text("维修未按时到场或维修单未在24小时内返回",
+                     "Repair not reached in time or slip not back within 24 hours"),
+        "triggers": ["deadline.on_site", "deadline.feedback"],
+        "sanctions": _late(),
+    },
+    "late_transfer": {
+        "name": text("未及时转交、签收或联系兄弟单位",
+                     "Late to pass on, sign for, or contact the utility"),
+        "triggers": ["deadline.transfer", "deadline.accept"],
+        "sanctions": _late(),
+    },
+    "late_reply": {
+        "name": text("未按时答复或回访业主", "Late to answer or call back the resident"),
+        "triggers": ["deadline.reply", "deadline.callback"],
+        "sanctions": _late(),
+    },
+    "buck_passing": {
+        "name": text("推诿:再次转移或退回已接收的事项",
+                     "Buck-passing: passing on or returning a matter already received"),
+        "triggers": ["forbidden_transfer"],
+        "sanctions": _sanctions(("通报批评", "Notice of criticism", None),
+                                ("扣绩效100元", "100 yuan off the bonus", 100),
+                                ("扣绩效200元并调离窗口岗位",
+                                 "200 yuan off the bonus and moved off front-line duty", 200)),
+    },
+    "banned_phrase": {
+        "name": text("使用推诿用语", "Using a brush-off phrase"),
+        "triggers": ["banned_phrase"],
+        "sanctions": _sanctions(("批评教育", "Criticism and education", None),
+                                ("通报批评", "Notice of criticism", None),
+                                ("扣绩效50元并参加服务礼仪复训",
+                                 "50 yuan off the bonus and a repeat courtesy training", 50)),
+    },
+}
+
+# Seed 000 (Vanke questionnaire): the department's score is made of three questionnaires,
+# customer supervisors and quality liaisons 40 %, other supervisors and managers 40 %,
+# security captains and cleaning leads 20 %.  Weights in percent; groups map to role keys.
+ASSESSMENT = {
+    "method": "questionnaire",
+    "weights": {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20},
+    "groups": {
+        "customer_supervisors": ["cr_supervisor", "quality"],
+        "other_managers": ["supervisor", "office_manager"],
+        "team_leaders": ["team_leader"],
+    },
+}
+
+REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}
+
+# Chinese statutory working days (with make-up days); repairs and the 30-minute utility rule
+# run on the wall clock through their "minutes" / "hours" units.
+CALENDAR = {"kind": "statutory",
+            "working_periods": [["09:00", "12:00"], ["13:30", "17:30"]],
+            "closing_time": "17:30"}
+
+POLICY = {
+    "matter_types": MATTER_TYPES,
+    "channels": CHANNELS,
+    "departments": DEPARTMENTS,
+    "roles": ROLES,
+    "deadlines": DEADLINES,
+    "escalation": ESCALATION,
+    "transfer": TRANSFER,
+    "callback": CALLBACK,
+    "wording": WORDING,
+    "penalties": PENALTIES,
+    "assessment": ASSESSMENT,
+    "reminders": REMINDERS,
+    "calendar": CALENDAR,
+}

@@ -1,0 +1,156 @@
+"""Test fixtures (flaskr style: ``app``, ``client``, ``runner``) on SQLite and PostgreSQL.
+
+The whole suite runs once per backend.  SQLite always; PostgreSQL when its
+server binaries are installed (CI installs them): a real server is started for
+the session.  ``SHOUWEN_TEST_DATABASES=sqlite`` limits the run.
+
+Per backend the schema is built by the Alembic migrations and the four demo
+tenants are seeded once; each test then runs inside a transaction that is
+rolled back, so tests see the demo data and never each other's.
+"""
+import os
+import tempfile
+
+import pytest
+
+import pgserver
+from core import clock, create_app
+from core.extensions import db
+from tenants import policies
+
+BACKENDS = [b for b in os.environ.get(
+    "SHOUWEN_TEST_DATABASES",
+    "sqlite,postgresql" if pgserver.available() else "sqlite").split(",") if b]
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = pgserver.PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return "postgresql", server.create_database("shouwen_test")
+    path = tmp_path_factory.mktemp("sqlite") / "shouwen.db"
+    return "sqlite", f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def seeded_app(backend):
+    """The app with the schema migrated and the demo tenants seeded (committed once)."""
+    instance = tempfile.mkdtemp(prefix="shouwen-instance-")
+    os.environ["SHOUWEN_INSTANCE_PATH"] = instance
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": backend[1],
+                      "SECRET_KEY": "test-only-key"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from tenants import demo
+        upgrade()
+        policies.clear_cache()
+        demo.seed()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(seeded_app):
+    """Each test in its own transaction, rolled back afterwards (app commits become savepoints)."""
+    with seeded_app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        original = dict(db.session.session_factory.kw)
+        db.session.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        policies.clear_cache()
+        try:
+            yield seeded_app
+        finally:
+            db.session.remove()
+            db.session.session_factory.kw.clear()
+            db.session.session_factory.kw.update(original)
+            outer.rollback()
+            connection.close()
+            policies.clear_cache()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def frozen():
+    """Fix the clock: ``with frozen("2026-09-30T09:00:00+08:00"): ...``."""
+    return clock.frozen
+
+
+class ApiUser:
+    """A staff member speaking to the API with their own bearer token."""
+
+    def __init__(self, client, token, username, tenant):
+        self.client, self.token, self.username, self.tenant = client, token, username, tenant
+
+    def _call(self, method, path, **kw):
+        headers = kw.pop("headers", {})
+        headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.client.open("/api/v1" + path, method=method, headers=headers, **kw)
+
+    def get(self, path, **kw):
+        return self._call("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self._call("POST", path, json=json if json is not None else {}, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self._call("PATCH", path, json=json, **kw)
+
+
+@pytest.fixture
+def login(app, client):
+    """``login("demo-hotel", "front-office")`` -> an :class:`ApiUser` with a fresh token."""
+    from sqlalchemy import select
+
+    from tenants import tokens
+    from tenants.models import Staff, Tenant
+    from tenants.scoping import tenant_scope, unscoped
+
+    def _login(slug, username):
+        with unscoped():
+            tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+        with tenant_scope(tenant.id):
+            staff = db.session.scalars(select(Staff).where(Staff.username == username)).one()
+            _, token = tokens.create(staff, "test")
+            db.session.commit()
+        return ApiUser(client, token, username, slug)
+    return _login
+
+
+def register(user, **fields):
+    """Register a contact through the API; returns the JSON (asserts 201)."""
+    body = {"channel": "phone", "matter_type": "complaint", "summary": "空调不制冷",
+            "customer": {"name": "赵先生", "phone": "13800000000"}}
+    body.update(fields)
+    res = user.post("/contacts", json=body)
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()
+
+
+def deadline(contact, kind, status=None):
+    """The (single, or last) deadline of ``kind`` in a contact's JSON."""
+    found = [d for d in contact["deadlines"] if d["kind"] == kind
+             and (status is None or d["status"] == status)]
+    assert found, f"no {kind} deadline in {[d['kind'] for d in contact['deadlines']]}"
+    return found[-1]
+

@@ -109,6 +109,7 @@ def shouwen_penalty(policy, trigger, staff, previous_count):
 
 @hookimpl(trylast=True)
 def shouwen_contact_event(policy, contact, event):
-    if event.kind == "transferred":
+    # The supervising department (e.g. hotel Quality Inspection) sees each slip and its result.
+    if event.kind in ("transferred", "feedback"):
         return list(policy.get("transfer", {}).get("copy_to", []))
     return None

@@ -200,17 +200,27 @@ class PolicySchema(Schema):
             if level.get("role") and level["role"] not in roles:
                 errors.setdefault("escalation", {}).setdefault("chain", {})[i] = {
                     "role": ["Unknown role."]}
+        coordinator = data.get("transfer", {}).get("wrong_transfer_coordinator")
+        if coordinator and coordinator not in codes:
+            errors.setdefault("transfer", {})["wrong_transfer_coordinator"] = [
+                f"Unknown department {coordinator!r}."]
+        for i, dept in enumerate(data.get("departments", [])):
+            unknown = [mt for mt in dept.get("matter_types", []) if mt not in mts]
+            if unknown:
+                errors.setdefault("departments", {})[i] = {
+                    "matter_types": [f"Unknown matter types: {', '.join(unknown)}."]}
         for code in data.get("transfer", {}).get("copy_to", []):
             if code not in codes:
                 errors.setdefault("transfer", {})["copy_to"] = [f"Unknown department {code!r}."]
         for mt in data.get("callback", {}).get("required_for", []):
             if mt not in mts:
                 errors.setdefault("callback", {})["required_for"] = [f"Unknown matter type {mt!r}."]
+        kinds = set(data.get("deadlines", {})) | set(DEADLINE_KINDS)
         for key, pen in data.get("penalties", {}).items():
             for trig in pen.get("triggers", []):
                 if not (trig in ("banned_phrase", "forbidden_transfer")
                         or trig == "deadline.*"
-                        or (trig.startswith("deadline.") and trig[9:] in data.get("deadlines", {}))):
+                        or (trig.startswith("deadline.") and trig[9:] in kinds)):
                     errors.setdefault("penalties", {}).setdefault(key, {})["triggers"] = [
                         f"Unknown trigger {trig!r}."]
         if errors:
@@ -234,12 +244,30 @@ def merge(base, overrides):
     return out
 
 
+def _plain(messages):
+    """Drop marshmallow's ``{"value": ...}`` level under dict entries, so paths read
+    ``deadlines.reply.default.unit``."""
+    if not isinstance(messages, dict):
+        return messages
+    out = {}
+    for key, value in messages.items():
+        if isinstance(value, dict) and set(value) <= {"key", "value"}:
+            value = {**({"_key": value["key"]} if "key" in value else {}),
+                     **(value.get("value") or {})} if isinstance(value.get("value", {}), dict) \
+                else value.get("value")
+        out[key] = _plain(value)
+    return out
+
+
 def validate_policy(document):
     """Validate a complete policy document; return the normalised document.
 
     Raises :class:`marshmallow.ValidationError` with messages keyed by path.
     """
-    return PolicySchema().load(document)
+    try:
+        return PolicySchema().load(document)
+    except ValidationError as err:
+        raise ValidationError(_plain(err.messages)) from None
 
 
 def effective_policy(pack_policy, overrides):

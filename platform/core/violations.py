@@ -10,16 +10,19 @@ DECIDERS = ("dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
 
 def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, deadline=None):
     """Propose a violation for ``trigger`` if the policy says it is one; returns it or None."""
-    previous = 0
-    if staff_id is not None:
-        previous = db.session.scalar(
-            select(func.count(Violation.id)).where(
-                Violation.staff_id == staff_id, Violation.trigger == trigger,
-                Violation.status == "confirmed")) or 0
     penalty = ctx.hooks.shouwen_penalty(policy=ctx.policy, trigger=trigger,
-                                        staff=staff_id, previous_count=previous)
+                                        staff=staff_id, previous_count=0)
     if not penalty:
         return None
+    if staff_id is not None:
+        # Graded sanctions: the same person's confirmed violations of the same rule.
+        previous = db.session.scalar(
+            select(func.count(Violation.id)).where(
+                Violation.staff_id == staff_id, Violation.rule_key == penalty["rule"],
+                Violation.status == "confirmed")) or 0
+        if previous:
+            penalty = ctx.hooks.shouwen_penalty(policy=ctx.policy, trigger=trigger,
+                                                staff=staff_id, previous_count=previous)
     violation = Violation(tenant_id=ctx.contact.tenant_id, contact_id=ctx.contact.id,
                           staff_id=staff_id, department_id=department_id, trigger=trigger,
                           rule_key=penalty["rule"], rule_text=penalty["rule_text"],

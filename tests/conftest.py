@@ -12,6 +12,8 @@ import os
 import tempfile
 
 import pytest
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 import pgserver
 from core import clock, create_app
@@ -61,20 +63,25 @@ def seeded_app(backend):
 
 @pytest.fixture
 def app(seeded_app):
-    """Each test in its own transaction, rolled back afterwards (app commits become savepoints)."""
+    """Each test in its own transaction, rolled back afterwards (app commits become savepoints).
+
+    Flask-SQLAlchemy's session picks engines itself, so the test session is a plain
+    SQLAlchemy one bound to the outer connection, scoped like Flask-SQLAlchemy's.
+    """
     with seeded_app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         db.session.remove()
-        original = dict(db.session.session_factory.kw)
-        db.session.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id)
         policies.clear_cache()
         try:
             yield seeded_app
         finally:
             db.session.remove()
-            db.session.session_factory.kw.clear()
-            db.session.session_factory.kw.update(original)
+            db.session = original
             outer.rollback()
             connection.close()
             policies.clear_cache()

@@ -33,11 +33,27 @@ def create_app(config=None):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, let readers and one writer work at once, wait on locks."""
+    """SQLite: enforce foreign keys, let readers and one writer work at once, wait on locks.
+
+    pysqlite's own transaction handling is switched off (``isolation_level =
+    None``) so that SQLAlchemy's BEGIN, SAVEPOINT and COMMIT are the real ones.
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Writers take SQLite's write lock at BEGIN (waiting up to busy_timeout) instead of
+    failing when a read transaction later tries to write; plain page loads stay deferred."""
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

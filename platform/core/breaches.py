@@ -17,7 +17,7 @@ def breach(ctx, deadline, at):
     staff_id = deadline.responsible_staff_id
     if staff_id is None and deadline.responsible_department_id is None:
         staff_id = contact.owner_id
-    events.record(ctx, "deadline_breached", None, deadline_id=deadline.id, kind=deadline.kind,
+    events.record(ctx, "deadline_breached", None, deadline_id=deadline.id, deadline_kind=deadline.kind,
                   due_at=deadline.due_at.isoformat())
     violations.propose(ctx, f"deadline.{deadline.kind}", staff_id=staff_id,
                        department_id=deadline.responsible_department_id,

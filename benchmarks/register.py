@@ -1,0 +1,590 @@
+#!/usr/bin/env python
+"""Benchmark: contact registration through the API vs a bare one-row insert, under gunicorn.
+
+For each backend (a SQLite file in a temp dir; a throw-away PostgreSQL server) this script
+
+1. prepares the database with the real CLI (``init-db``, ``demo``, ``token create`` for
+   front-office@demo-hotel),
+2. starts two gunicorn servers on 127.0.0.1 (free ports): the real app (``wsgi:app``) and
+   ``benchmarks/bare_app.py`` (one POST that inserts one row into ``bench_bare`` of the same
+   database with SQLAlchemy Core on a pooled engine),
+3. drives each in turn with N keep-alive clients on loopback: a warm-up, then a fixed
+   measured duration; records requests/s, p50/p95/p99 latency, errors and the CPU seconds the
+   server processes (gunicorn, and PostgreSQL) used per request,
+4. prints a side-by-side table with the registration/bare ratio and PASS/FAIL against the
+   targets (ratio >= 0.60, registration p99 < 50 ms, no errors) and writes the result as
+   JSON to ``benchmarks/results/`` (git-ignored).
+
+Everything it starts (gunicorn, wrk, PostgreSQL) and every temp dir is removed at the end,
+also on error, Ctrl-C or SIGTERM.  It only ever talks to 127.0.0.1, and every run is bounded
+(``--duration`` <= 300 s, ``--clients`` <= 256).
+
+    python benchmarks/register.py                                # both backends, 15 s, 8 clients
+    python benchmarks/register.py --backends sqlite --duration 5 --clients 16
+
+PostgreSQL needs the server binaries (/usr/lib/postgresql/*/bin) and root (it runs the server
+as the ``postgres`` user through ``runuser``, see tests/pgserver.py).  The load generator is
+``wrk`` when installed (``apt-get install -y wrk``), else a Python one (threads,
+``http.client`` keep-alive connections); see benchmarks/README.md for why.
+"""
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+
+TARGET_RATIO = 0.60
+TARGET_P99_MS = 50.0
+MAX_DURATION, MAX_WARMUP, MAX_CLIENTS = 300, 60, 256
+
+TENANT, USER = "demo-hotel", "front-office"
+REGISTRATION = {"channel": "phone", "matter_type": "complaint",
+                "summary": "客房空调不制冷，客人要求尽快处理。",
+                "customer": {"name": "赵先生", "phone": "13800000000"}}
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- processes -----------------------------------------------------------------------------
+
+class Processes:
+    """Every long-running child we start, each in its own session so it can be stopped as a
+    group (gunicorn master + workers) and is not hit by the terminal's Ctrl-C half-way."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, args, log_path=None, **kwargs):
+        out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True, **kwargs)
+        finally:
+            if log_path:
+                out.close()
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc, timeout=10):
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)     # our own session: pgid == pid
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)         # stragglers of the group, if any
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop_all(self):
+        for proc in reversed(list(self.procs)):
+            try:
+                self.stop(proc)
+            except Exception as exc:  # noqa: BLE001  (cleanup goes on)
+                log(f"could not stop pid {proc.pid}: {exc}")
+
+
+def _tree_cpu_seconds(root_pids):
+    """user+system CPU seconds of the given processes and all their descendants (Linux /proc)."""
+    if not os.path.isdir("/proc"):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        # fields[1] = ppid, fields[11] = utime, fields[12] = stime (man 5 proc, minus 2)
+        stats[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    children = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0, [p for p in root_pids if p in stats]
+    while todo:
+        pid = todo.pop()
+        total += stats[pid][1]
+        todo.extend(children.get(pid, ()))
+    return total / tick
+
+
+def run_cli(args, env, log_path):
+    """``shouwen <args>`` (the ``core.cli:main`` entry point) with the backend's environment."""
+    cmd = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", *args]
+    res = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    with open(log_path, "a") as fh:
+        fh.write(f"$ shouwen {' '.join(args)}\n{res.stdout}{res.stderr}\n")
+    if res.returncode != 0:
+        raise RuntimeError(f"shouwen {' '.join(args)} failed ({res.returncode}):\n"
+                           f"{res.stderr[-2000:]}")
+    return res.stdout
+
+
+# -- HTTP ----------------------------------------------------------------------------------
+
+def post(port, path, body, headers, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        res = conn.getresponse()
+        return res.status, res.read()
+    finally:
+        conn.close()
+
+
+def wait_ready(proc, port, path, body, headers, expect, log_path, timeout=60):
+    """Until one real request succeeds (the workers are up and the endpoint works)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            status, data = post(port, path, body, headers)
+            if status == expect:
+                return
+            last = f"HTTP {status}: {data[:300]!r}"
+        except OSError as exc:
+            last = repr(exc)
+        time.sleep(0.2)
+    tail = ""
+    with contextlib.suppress(OSError), open(log_path, errors="replace") as fh:
+        tail = fh.read()[-3000:]
+    raise RuntimeError(f"server on port {port} not ready ({last}); log:\n{tail}")
+
+
+# -- load generators -----------------------------------------------------------------------
+
+WRK_SCRIPT = r"""
+wrk.method = "POST"
+wrk.body = [==[%(body)s]==]
+%(headers)s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local f = io.open([==[%(out)s]==], "w")
+  f:write(string.format(
+    '{"requests": %%d, "duration_s": %%.6f, "bytes": %%d, ' ..
+    '"errors": {"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, ' ..
+    '"latency_ms": {"min": %%.3f, "mean": %%.3f, "max": %%.3f, "p50": %%.3f, "p90": %%.3f, ' ..
+    '"p95": %%.3f, "p99": %%.3f, "p99.9": %%.3f}}',
+    summary.requests, summary.duration / 1e6, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency.min / 1e3, latency.mean / 1e3, latency.max / 1e3,
+    latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
+    latency:percentile(99.9) / 1e3))
+  f:close()
+end
+"""
+
+
+def wrk_load(procs, workdir, name, port, path, body, headers, clients, seconds):
+    """One wrk run (1 thread: a few thousand req/s is far below what one wrk thread drives,
+    and it leaves the 2nd core to the server)."""
+    out = os.path.join(workdir, f"{name}.json")
+    script = os.path.join(workdir, f"{name}.lua")
+    lines = "\n".join(f'wrk.headers["{k}"] = [==[{v}]==]' for k, v in headers.items())
+    with open(script, "w", encoding="utf-8") as fh:
+        fh.write(WRK_SCRIPT % {"body": body.decode("utf-8"), "headers": lines, "out": out})
+    proc = procs.start(["wrk", "-t", "1", "-c", str(clients), "-d", f"{seconds}s",
+                        "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}{path}"],
+                       log_path=os.path.join(workdir, f"{name}.wrk.log"))
+    try:
+        proc.wait(seconds + 30)
+    finally:
+        procs.stop(proc)
+    with open(out) as fh:
+        raw = json.load(fh)
+    errors = sum(raw["errors"].values())
+    ok = raw["requests"] - raw["errors"]["status"]
+    return {"requests": raw["requests"], "ok": ok, "errors": errors,
+            "error_detail": raw["errors"], "seconds": raw["duration_s"],
+            "rps": ok / raw["duration_s"], "latency_ms": raw["latency_ms"]}
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return None
+    k = max(0, min(len(sorted_values) - 1, int(round(q / 100 * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[k]
+
+
+def python_load(port, path, body, headers, clients, seconds):
+    """N threads, each with its own keep-alive ``http.client`` connection; counts what
+    completes inside the window.  Costs CPU on the same 2 cores as the server (the GIL),
+    so it under-reports both endpoints; the ratio is still like for like."""
+    start = time.monotonic()
+    end = start + seconds
+    results = [[] for _ in range(clients)]
+    errors = [0] * clients
+
+    def client(i):
+        conn = None
+        lat, err = results[i], 0
+        while True:
+            t0 = time.monotonic()
+            if t0 >= end:
+                break
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("POST", path, body=body, headers=headers)
+                res = conn.getresponse()
+                res.read()
+                t1 = time.monotonic()
+                if t1 > end:
+                    break
+                if res.status >= 400:
+                    err += 1
+                else:
+                    lat.append(t1 - t0)
+                if res.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                err += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+        errors[i] = err
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 30)
+    elapsed = time.monotonic() - start
+    lat = sorted(x * 1000 for r in results for x in r)
+    n_err = sum(errors)
+    return {"requests": len(lat) + n_err, "ok": len(lat), "errors": n_err,
+            "error_detail": {"any": n_err}, "seconds": elapsed, "rps": len(lat) / elapsed,
+            "latency_ms": {"min": lat[0] if lat else None,
+                           "mean": sum(lat) / len(lat) if lat else None,
+                           "max": lat[-1] if lat else None,
+                           "p50": percentile(lat, 50), "p90": percentile(lat, 90),
+                           "p95": percentile(lat, 95), "p99": percentile(lat, 99),
+                           "p99.9": percentile(lat, 99.9)}}
+
+
+# -- one backend ---------------------------------------------------------------------------
+
+def gunicorn_cmd(args, port, chdir, target):
+    return [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+            "--worker-class", "gthread", "--threads", str(args.threads),
+            "--bind", f"127.0.0.1:{port}", "--chdir", chdir, "--graceful-timeout", "5",
+            "--log-level", "warning", target]
+
+
+def measure(args, procs, workdir, name, port, path, body, headers, server_roots):
+    """Warm-up (discarded), then the measured run; plus the servers' CPU seconds meanwhile."""
+    generator = args.generator
+    log(f"  {name}: warm-up {args.warmup}s, then {args.duration}s with {args.clients} clients")
+    if generator == "wrk":
+        wrk_load(procs, workdir, f"{name}-warmup", port, path, body, headers,
+                 args.clients, args.warmup)
+    else:
+        python_load(port, path, body, headers, args.clients, args.warmup)
+    cpu0 = _tree_cpu_seconds(server_roots())
+    if generator == "wrk":
+        res = wrk_load(procs, workdir, name, port, path, body, headers, args.clients,
+                       args.duration)
+    else:
+        res = python_load(port, path, body, headers, args.clients, args.duration)
+    cpu1 = _tree_cpu_seconds(server_roots())
+    if cpu0 is not None and cpu1 is not None and res["requests"]:
+        res["server_cpu_s"] = round(cpu1 - cpu0, 3)
+        res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["requests"], 3)
+    lat = res["latency_ms"]
+    log(f"  {name}: {res['rps']:.1f} req/s, p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, "
+        f"errors {res['errors']}")
+    return res
+
+
+def run_backend(args, procs, backend, workdir):
+    pg = None
+    if backend == "postgresql":
+        sys.path.insert(0, os.path.join(REPO, "tests"))
+        import pgserver
+        if not pgserver.available():
+            raise RuntimeError("PostgreSQL needs its server binaries, root and runuser")
+        log("starting a throw-away PostgreSQL server")
+        pg = pgserver.PostgresServer()
+        try:
+            pg.start()
+            url = pg.create_database("shouwen_bench")
+        except BaseException:
+            _stop_pg(pg)
+            raise
+        database_info = {"server_version": _pg_version(pg)}
+    else:
+        url = "sqlite:///" + os.path.join(workdir, "instance", "shouwen.db")
+        import sqlite3
+        database_info = {"sqlite_version": sqlite3.sqlite_version}
+    try:
+        return _run_backend(args, procs, backend, workdir, url, pg, database_info)
+    finally:
+        if pg is not None:
+            _stop_pg(pg)
+
+
+def _stop_pg(pg):
+    try:
+        pg.stop()
+    except Exception as exc:  # noqa: BLE001
+        log(f"stopping PostgreSQL: {exc}")
+        shutil.rmtree(pg.dir, ignore_errors=True)
+
+
+def _pg_version(pg):
+    res = subprocess.run([os.path.join(pg.bin, "postgres"), "--version"], capture_output=True,
+                         text=True)
+    return res.stdout.strip()
+
+
+def _pg_roots(pg):
+    if pg is None:
+        return []
+    with contextlib.suppress(OSError, ValueError):
+        with open(os.path.join(pg.dir, "data", "postmaster.pid")) as fh:
+            return [int(fh.readline())]
+    return []
+
+
+def _run_backend(args, procs, backend, workdir, url, pg, database_info):
+    instance = os.path.join(workdir, "instance")
+    os.makedirs(instance, exist_ok=True)
+    env = dict(os.environ)
+    env.pop("SHOUWEN_NOW", None)
+    env.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_INSTANCE_PATH=instance,
+               SHOUWEN_SECRET_KEY="benchmark-only-secret", SHOUWEN_ENV="production",
+               PYTHONDONTWRITEBYTECODE="1")
+    cli_log = os.path.join(workdir, "cli.log")
+    log(f"[{backend}] init-db, demo (argon2 hashing: ~15 s), token")
+    run_cli(["init-db"], env, cli_log)
+    run_cli(["demo"], env, cli_log)
+    token = run_cli(["token", "create", "--tenant", TENANT, "--user", USER],
+                    env, cli_log).strip().splitlines()[-1].strip()
+    subprocess.run([sys.executable, os.path.join(HERE, "bare_app.py"), "create-table"],
+                   env=env, check=True, capture_output=True, timeout=60)
+
+    app_port, bare_port = free_port(), free_port()
+    app_log, bare_log = os.path.join(workdir, "app.log"), os.path.join(workdir, "bare.log")
+    app = procs.start(gunicorn_cmd(args, app_port, REPO, "wsgi:app"), app_log, env=env)
+    bare = procs.start(gunicorn_cmd(args, bare_port, HERE, "bare_app:app"), bare_log, env=env)
+
+    body = json.dumps(REGISTRATION, ensure_ascii=False).encode("utf-8")
+    json_h = {"Content-Type": "application/json"}
+    reg_h = {**json_h, "Authorization": f"Bearer {token}"}
+    wait_ready(app, app_port, "/api/v1/contacts", body, reg_h, 201, app_log)
+    wait_ready(bare, bare_port, "/bare", body, json_h, 201, bare_log)
+    log(f"[{backend}] app on :{app_port}, bare on :{bare_port} "
+        f"({args.workers} workers x {args.threads} threads each)")
+
+    out = {"database": database_info}
+    try:
+        for endpoint, proc, port, path, headers in (
+                ("bare insert", bare, bare_port, "/bare", json_h),
+                ("registration", app, app_port, "/api/v1/contacts", reg_h)):
+            key = "bare" if endpoint == "bare insert" else "registration"
+            out[key] = measure(args, procs, workdir, f"{backend}-{key}", port, path, body,
+                               headers, lambda p=proc: [p.pid] + _pg_roots(pg))
+            if proc.poll() is not None:
+                raise RuntimeError(f"{endpoint} server died; see {app_log if proc is app else bare_log}")
+    finally:
+        procs.stop(app)
+        procs.stop(bare)
+    return out
+
+
+# -- report --------------------------------------------------------------------------------
+
+def verdict(bare, reg):
+    ratio = reg["rps"] / bare["rps"] if bare["rps"] else 0.0
+    checks = {"ratio": ratio >= TARGET_RATIO,
+              "p99": reg["latency_ms"]["p99"] is not None
+              and reg["latency_ms"]["p99"] < TARGET_P99_MS,
+              "errors": reg["errors"] == 0 and bare["errors"] == 0}
+    return ratio, checks
+
+
+def table(results):
+    head = (f"{'backend':<11} {'endpoint':<13} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}  {'reg/bare':>8}  verdict")
+    lines = [head, "-" * len(head)]
+    for backend, res in results.items():
+        if "error" in res:
+            lines.append(f"{backend:<11} FAILED TO RUN: {res['error'].splitlines()[0][:90]}")
+            continue
+        ratio, checks = verdict(res["bare"], res["registration"])
+        for key, label in (("bare", "bare insert"), ("registration", "registration")):
+            r = res[key]
+            lat = r["latency_ms"]
+            cpu = r.get("server_cpu_ms_per_request")
+            tail = ""
+            if key == "registration":
+                why = [f"ratio {'>=' if checks['ratio'] else '<'} {TARGET_RATIO:.2f}",
+                       f"p99 {'<' if checks['p99'] else '>='} {TARGET_P99_MS:.0f} ms"]
+                if not checks["errors"]:
+                    why.append("errors")
+                tail = (f"  {ratio:>8.2f}  {'PASS' if all(checks.values()) else 'FAIL'}"
+                        f" ({', '.join(why)})")
+            lines.append(f"{backend:<11} {label:<13} {r['rps']:>8.1f} {lat['p50']:>8.1f} "
+                         f"{lat['p95']:>8.1f} {lat['p99']:>8.1f} {r['errors']:>7} "
+                         f"{(f'{cpu:.2f}' if cpu is not None else '-'):>10}{tail}")
+    return "\n".join(lines)
+
+
+def versions():
+    from importlib.metadata import PackageNotFoundError, version
+    out = {"python": sys.version.split()[0]}
+    for dist in ("flask", "sqlalchemy", "flask-sqlalchemy", "gunicorn", "psycopg", "marshmallow"):
+        with contextlib.suppress(PackageNotFoundError):
+            out[dist] = version(dist)
+    if shutil.which("wrk"):
+        res = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+        out["wrk"] = (res.stdout or res.stderr).splitlines()[0].strip()
+    return out
+
+
+# -- main ----------------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint "
+                   "(default 15, max %d)" % MAX_DURATION)
+    p.add_argument("--warmup", type=int, default=3, help="warm-up seconds, discarded (default 3)")
+    p.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections "
+                   "(default 8, max %d)" % MAX_CLIENTS)
+    p.add_argument("--backends", default="sqlite,postgresql",
+                   help="comma-separated: sqlite, postgresql (default both)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
+    p.add_argument("--threads", type=int, default=4,
+                   help="gthread threads per worker (default 4)")
+    p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
+                   help="load generator (default: wrk if installed, else python)")
+    p.add_argument("--output", help="JSON result file (default benchmarks/results/register-<time>.json)")
+    p.add_argument("--keep-temp", action="store_true", help="keep the temp dir (logs) for debugging")
+    args = p.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    bad = [b for b in backends if b not in ("sqlite", "postgresql")]
+    if bad or not backends:
+        p.error(f"unknown backend(s): {', '.join(bad) or '(none)'}")
+    args.backends = list(dict.fromkeys(backends))
+    for name, low, high in (("duration", 1, MAX_DURATION), ("warmup", 0, MAX_WARMUP),
+                            ("clients", 1, MAX_CLIENTS), ("workers", 1, 16), ("threads", 1, 64)):
+        value = getattr(args, name)
+        if not low <= value <= high:
+            p.error(f"--{name} must be between {low} and {high}")
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "python"
+    elif args.generator == "wrk" and not shutil.which("wrk"):
+        p.error("wrk is not installed (apt-get install -y wrk), use --generator python")
+    return args
+
+
+def _sigterm(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _sigterm)
+    procs = Processes()
+    tmp = tempfile.mkdtemp(prefix="shouwen-bench-")
+    started = datetime.now(timezone.utc)
+    results = {}
+    interrupted = False
+    try:
+        log(f"load generator: {args.generator}; gunicorn: {args.workers} workers x "
+            f"{args.threads} gthread threads per server; temp dir {tmp}")
+        for backend in args.backends:
+            workdir = os.path.join(tmp, backend)
+            os.makedirs(workdir)
+            try:
+                results[backend] = run_backend(args, procs, backend, workdir)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001  (report it, go on with the next backend)
+                log(f"[{backend}] failed: {exc}")
+                results[backend] = {"error": str(exc)}
+    except KeyboardInterrupt:
+        interrupted = True
+        log("interrupted: cleaning up")
+    finally:
+        procs.stop_all()
+        if args.keep_temp:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if interrupted:
+        return 130
+    report = {
+        "benchmark": "contact registration vs bare insert",
+        "started_at": started.isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": sys.platform},
+        "versions": versions(),
+        "settings": {"duration_s": args.duration, "warmup_s": args.warmup,
+                     "clients": args.clients, "generator": args.generator,
+                     "gunicorn": {"workers": args.workers, "worker_class": "gthread",
+                                  "threads": args.threads},
+                     "tenant": TENANT, "user": USER, "body": REGISTRATION},
+        "targets": {"ratio_min": TARGET_RATIO, "p99_ms_max": TARGET_P99_MS},
+        "results": results,
+    }
+    for backend, res in results.items():
+        if "error" not in res:
+            ratio, checks = verdict(res["bare"], res["registration"])
+            res["ratio"] = round(ratio, 3)
+            res["checks"] = checks
+            res["pass"] = all(checks.values())
+    path = args.output or os.path.join(
+        RESULTS, f"register-{started.strftime('%Y%m%dT%H%M%SZ')}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(report, fh, indent=2, ensure_ascii=False)
+    print()
+    print(f"{args.clients} clients, {args.duration} s measured after {args.warmup} s warm-up, "
+          f"{args.generator}; gunicorn {args.workers}x{args.threads} gthread; "
+          f"{os.cpu_count()} CPUs")
+    print(table(results))
+    print(f"\ntargets: registration >= {TARGET_RATIO:.0%} of bare req/s, p99 < "
+          f"{TARGET_P99_MS:.0f} ms, no errors.  cpu ms/req: gunicorn (+PostgreSQL) CPU per request.")
+    print(f"result: {os.path.relpath(path)}")
+    ok = all(r.get("pass") for r in results.values())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

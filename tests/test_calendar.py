@@ -445,4 +445,5 @@ def test_api_tenant_schedule_for_2027(app, login, frozen):
         b = register(counter, channel="visit", matter_type="consultation")
     crossing = [d for d in b["deadlines"] if d["due_at"] >= "2027"]
     assert crossing and all(d["calendar_confirmed"] is False for d in crossing)
-    assert deadline(b, "reply")["due_at"] == "2027-01-04T09:30:00+00:00"
+    # The bank closes at 17:00; Fri 2027-01-01 counted on the Monday-Friday fallback.
+    assert deadline(b, "final")["due_at"] == "2027-01-06T09:00:00+00:00"

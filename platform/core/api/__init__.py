@@ -72,6 +72,15 @@ def on_http(err):
     return error(err.code, err.name.lower().replace(" ", "_"), err.description)
 
 
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def on_unrouted(err):
+    """Unknown URLs under /api/ answer in the API's error format too."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        return on_http(err)
+    return err
+
+
 def load(schema, source=None):
     """Validate the JSON body (or query args) with ``schema``; 400 if the body is not JSON."""
     if source is None:

@@ -146,3 +146,17 @@ def test_demo_is_idempotent(app):
         ("demo-hotel", False), ("demo-property", False), ("demo-government", False),
         ("demo-bank", False)]
     assert all("admin" in users for _, _, users in again)
+
+
+def test_acting_on_a_contact_re_evaluates_its_clocks(login, frozen):
+    security = login("demo-hotel", "security")
+    with frozen(T0):
+        c = register(security, matter_type="complaint")
+    with frozen("2026-11-02T12:00:00+08:00"):
+        # an unrelated action (escalation) on a contact whose transfer clock has run out
+        res = security.post(f"/contacts/{c['ref']}/escalations", json={"reason": "客人催促"})
+        assert res.status_code == 201
+        kinds = [e["kind"] for e in res.get_json()["events"]]
+    assert "deadline_breached" in kinds
+    assert [v["trigger"] for v in security.get("/violations").get_json()["items"]] == [
+        "deadline.transfer"]

@@ -87,3 +87,11 @@ def claim_breach(deadline, at):
         deadline.status, deadline.breached_at = "breached", at
         return True
     return False
+
+
+def evaluate(ctx):
+    """Re-evaluate the contact's open clocks at ``ctx.at``: each one past due is breached now
+    (with its consequences), so acting on a contact never waits for the sweep."""
+    from .breaches import breach
+    return [d for d in open_clocks(ctx.contact)
+            if ctx.at > d.due_at and breach(ctx, d, ctx.at)]

@@ -17,9 +17,16 @@ class ContactContext:
     at: object = field(default_factory=clock.now)
 
 
-def for_contact(tenant, contact, at=None):
-    """The context of an existing contact: the policy version it was registered under."""
+def for_contact(tenant, contact, at=None, evaluate=False):
+    """The context of an existing contact: the policy version it was registered under.
+
+    ``evaluate=True`` (before an action changes the contact) first breaches any of its
+    clocks already past due, so the action sees and records the true state.
+    """
     pack_key, policy = policies.load(contact.policy_version_id)
-    return ContactContext(tenant=tenant, contact=contact, policy=policy,
-                          hooks=manager().hooks_for(pack_key),
-                          calendar=clocks.calendar_for(tenant, policy), at=at or clock.now())
+    ctx = ContactContext(tenant=tenant, contact=contact, policy=policy,
+                         hooks=manager().hooks_for(pack_key),
+                         calendar=clocks.calendar_for(tenant, policy), at=at or clock.now())
+    if evaluate:
+        clocks.evaluate(ctx)
+    return ctx

@@ -15,7 +15,8 @@ from . import schemas as s
 
 def _contact(ref):
     contact = get_or_404(Contact, ref=ref)
-    return context.for_contact(g.tenant, contact, at=clock.now())
+    return context.for_contact(g.tenant, contact, at=clock.now(),
+                               evaluate=request.method == "POST")
 
 
 def _department(code, field):

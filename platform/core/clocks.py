@@ -48,6 +48,13 @@ def open_clocks(contact, kinds=None):
             if d.status == "open" and (kinds is None or d.kind in kinds)]
 
 
+def running_clocks(contact, kinds=None):
+    """Clocks still running: open, or breached but not yet closed by their step."""
+    return [d for d in contact.deadlines
+            if d.closed_at is None and d.status in ("open", "breached")
+            and (kinds is None or d.kind in kinds)]
+
+
 def close(ctx, kinds, outcome, at, department_id=None):
     """Close the contact's open clocks of ``kinds`` as ``outcome`` ("met" or "cancelled").
 
@@ -57,14 +64,15 @@ def close(ctx, kinds, outcome, at, department_id=None):
     """
     from .breaches import breach  # breaches imports clocks' callers; avoid the cycle
     closed = []
-    for deadline in open_clocks(ctx.contact, kinds):
+    for deadline in running_clocks(ctx.contact, kinds):
         if department_id is not None and deadline.responsible_department_id not in (
                 None, department_id):
             continue
-        if at > deadline.due_at:
-            breach(ctx, deadline, at)
-        else:
-            deadline.status = outcome
+        if deadline.status == "open":
+            if at > deadline.due_at:
+                breach(ctx, deadline, at)
+            else:
+                deadline.status = outcome
         deadline.closed_at = at
         closed.append(deadline)
     return closed

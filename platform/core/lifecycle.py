@@ -282,7 +282,7 @@ def agree(ctx, actor, note=""):
     row.status, row.agreed_at = "agreed", ctx.at
     clocks.close(ctx, ["consult"], "met", ctx.at)
     contact.state = "handling"
-    if not clocks.open_clocks(contact, ["reply"]):
+    if not clocks.running_clocks(contact, ["reply"]):
         clocks.start(ctx, "reply", "agreement", ctx.at, department_id=row.lead_department_id)
     events.record(ctx, "coordination_agreed", actor, coordination_id=row.id, note=note)
 

@@ -57,7 +57,7 @@ def feedback(ctx, actor, text):
     clocks.close(ctx, ["feedback"], "met", ctx.at)
     if _needs_callback(ctx):
         contact.state = "awaiting_callback"
-        if not clocks.open_clocks(contact, ["callback"]):
+        if not clocks.running_clocks(contact, ["callback"]):
             clocks.start(ctx, "callback", "feedback", ctx.at, staff_id=contact.owner_id)
     else:
         contact.state = "replied"

@@ -1,5 +1,4 @@
 """The ``shouwen`` command (a Flask CLI group): serve, init-db, db, demo, token, sweep."""
-import os
 import sys
 
 import click

@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from tenants.models import Department
 
-from . import events
-from .errors import DomainError, Forbidden
+from . import events, guards
+from .errors import DomainError
 from .extensions import db
 from .models import Escalation
 
@@ -40,14 +40,7 @@ def escalate_step(ctx, actor, reason, deadline=None):
 
 def escalate(ctx, actor, reason):
     """A person escalates the matter (owner, handling department or a supervisor)."""
-    contact = ctx.contact
-    if not (actor.id == contact.owner_id or actor.department_id == contact.handler_department_id
-            or actor.role in ("dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")):
-        raise Forbidden({"zh": "只有首问责任人、承办部门或主管可以升级。",
-                         "en": "Only the owner, the handling department or a supervisor escalates."})
-    if contact.state == "closed":
-        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
-                          code="invalid_state")
+    guards.may_escalate(ctx, actor)
     row = escalate_step(ctx, actor, reason)
     if row is None:
         raise DomainError({"zh": "已到升级链最高一级。",

@@ -20,3 +20,16 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+# -- web ------------------------------------------------------------------------------------
+from flask_babel import Babel  # noqa: E402
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+from flask_login import LoginManager  # noqa: E402
+from flask_wtf.csrf import CSRFProtect  # noqa: E402
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+# Only failed sign-ins count (see core.web.auth); storage is Redis when configured.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)

@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from tenants import policies
 from tenants.models import Department, TenantCounter
 
-from . import clocks, events, violations
+from . import clocks, events, guards, violations
 from .context import ContactContext
-from .errors import DomainError, Forbidden, Invalid
+from .errors import DomainError, Invalid
 from .extensions import db
 from .models import Contact, Coordination, Customer, Referral, Transfer
 from .plugins import manager
@@ -28,15 +28,6 @@ HANDLER_CLOCKS = ("accept", "reply", "feedback", "consult")
 class Refused(DomainError):
     """A refusal whose evidence (event, violation proposal) must be kept."""
     keep = True
-
-
-def is_member(actor, department_id):
-    return department_id is not None and actor.department_id == department_id
-
-
-def require(condition, message_zh, message_en, code="not_allowed"):
-    if not condition:
-        raise Forbidden({"zh": message_zh, "en": message_en}, code=code)
 
 
 def next_ref(tenant, at, calendar):
@@ -120,11 +111,7 @@ def register(tenant, actor, data, at):
 def handle(ctx, actor, note=""):
     """The owner takes the matter on as their own duty (处理 within own duty)."""
     contact = ctx.contact
-    require(actor.id == contact.owner_id, "只有首问责任人可以自行办理。",
-            "Only the first-inquiry owner can take it on.")
-    if contact.state != "registered":
-        raise DomainError({"zh": "该事项已分派。", "en": "This matter has already been routed."},
-                          code="invalid_state")
+    guards.may_handle(ctx, actor)
     clocks.close(ctx, ["transfer"], "cancelled", ctx.at)
     contact.own_duty, contact.state = True, "handling"
     contact.handler_department_id, contact.handler_id = actor.department_id, actor.id
@@ -143,20 +130,14 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
              approved_by=None):
     """Hand the matter to a department (and optionally a person); the pack decides who may."""
     contact = ctx.contact
-    if contact.state in ("closed", "referred"):
-        raise DomainError({"zh": "该事项已结束或已外部告知。",
-                           "en": "This matter is closed or referred outside."},
-                          code="invalid_state")
-    by_owner = actor.id == contact.owner_id and contact.state in ("registered", "handling")
-    require(by_owner or is_member(actor, contact.handler_department_id),
-            "只有首问责任人或承办部门可以转办。",
-            "Only the owner or the handling department can transfer this matter.")
+    by_owner = guards.may_transfer(ctx, actor)
     if to_staff is not None and to_staff.department_id != to_department.id:
         raise Invalid("to_staff is not in that department",
                       fields={"to_user": ["Not a member of the receiving department."]})
-    if to_department.id == contact.handler_department_id and contact.state == "transferred":
-        raise DomainError({"zh": "该部门已在签收中。", "en": "That department already has it."},
-                          code="invalid_state")
+    if to_department.id == contact.handler_department_id:
+        raise Invalid({"zh": "该部门已在办理此事项。", "en": "That department already has it."},
+                      code="same_department",
+                      fields={"to_department": ["The matter is already with this department."]})
     current = _current_transfer(contact)
     is_return = (not by_owner and current is not None
                  and current.from_department_id == to_department.id)
@@ -214,12 +195,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
 def accept(ctx, actor, row, wrong=False, note=""):
     """The receiving department signs for the matter (签收); a wrong transfer is still taken on."""
     contact = ctx.contact
-    require(is_member(actor, row.to_department_id) or actor.role == "admin",
-            "只有接收部门可以签收。", "Only the receiving department can sign for it.")
-    if row.status != "pending":
-        raise DomainError({"zh": "该转办已签收或已失效。",
-                           "en": "This transfer is no longer waiting for acceptance."},
-                          code="invalid_state")
+    guards.may_accept(ctx, actor, row)
     row.status, row.accepted_at, row.accepted_by_id, row.wrong = "accepted", ctx.at, actor.id, wrong
     clocks.close(ctx, ["accept"], "met", ctx.at, department_id=row.to_department_id)
     contact.state = "handling"
@@ -241,13 +217,7 @@ def accept(ctx, actor, row, wrong=False, note=""):
 def coordinate(ctx, actor, lead, co_departments, reason=""):
     """Open a coordination (协调单 / 会签单) of several departments with one lead."""
     contact = ctx.contact
-    require(actor.id == contact.owner_id or is_member(actor, contact.handler_department_id)
-            or actor.role in ("cr_supervisor", "leader", "admin"),
-            "只有首问责任人、承办部门或主管可以发起协调。",
-            "Only the owner, the handling department or a supervisor can open a coordination.")
-    if contact.state in ("closed", "referred"):
-        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
-                          code="invalid_state")
+    guards.may_coordinate(ctx, actor)
     others = [d.id for d in co_departments if d.id != lead.id]
     for pending in db.session.scalars(select(Coordination).where(
             Coordination.contact_id == contact.id, Coordination.status == "requested")):
@@ -272,13 +242,7 @@ def coordinate(ctx, actor, lead, co_departments, reason=""):
 def agree(ctx, actor, note=""):
     """The lead department records the departments' agreement; the reply clock starts."""
     contact = ctx.contact
-    row = db.session.scalars(select(Coordination).where(
-        Coordination.contact_id == contact.id, Coordination.status == "open")).first()
-    if row is None:
-        raise DomainError({"zh": "没有进行中的协调。", "en": "There is no open coordination."},
-                          code="invalid_state")
-    require(is_member(actor, row.lead_department_id), "只有主办部门可以确认协商结果。",
-            "Only the lead department records the agreement.")
+    row = guards.may_agree(ctx, actor)
     row.status, row.agreed_at = "agreed", ctx.at
     clocks.close(ctx, ["consult"], "met", ctx.at)
     contact.state = "handling"
@@ -290,11 +254,7 @@ def agree(ctx, actor, note=""):
 def refer(ctx, actor, body, address="", phone="", note=""):
     """Outside the organisation: name the competent body and how to reach it; still recorded."""
     contact = ctx.contact
-    require(actor.id == contact.owner_id, "只有首问责任人可以外部告知。",
-            "Only the first-inquiry owner refers a matter outside.")
-    if contact.state == "closed":
-        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
-                          code="invalid_state")
+    guards.may_refer(ctx, actor)
     row = Referral(tenant_id=contact.tenant_id, contact_id=contact.id, body=body,
                    address=address, phone=phone, note=note, by_id=actor.id, at=ctx.at)
     db.session.add(row)

@@ -1,19 +1,10 @@
 """The first-inquiry lifecycle, part 2: answering, feedback, callback and closing."""
 from sqlalchemy import func, select
 
-from . import clocks, events, wording
+from . import clocks, events, guards, wording
 from .errors import DomainError, Invalid
 from .extensions import db
-from .lifecycle import is_member, require
 from .models import Callback, Reply
-
-CLOSERS = ("cr_supervisor", "leader", "admin")
-
-
-def _open(contact):
-    if contact.state == "closed":
-        raise DomainError({"zh": "该事项已结束。", "en": "This matter is closed."},
-                          code="invalid_state")
 
 
 def _needs_callback(ctx):
@@ -23,11 +14,8 @@ def _needs_callback(ctx):
 def reply(ctx, actor, text):
     """Answer the customer (答复).  A banned phrase is refused (422) and put on record."""
     contact = ctx.contact
-    _open(contact)
+    guards.may_reply(ctx, actor)
     is_owner = actor.id == contact.owner_id
-    require(is_owner or is_member(actor, contact.handler_department_id),
-            "只有首问责任人或承办部门可以答复。",
-            "Only the owner or the handling department can reply.")
     findings = wording.check(ctx, actor, text)
     row = Reply(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id, at=ctx.at,
                 text=text)
@@ -47,12 +35,7 @@ def reply(ctx, actor, text):
 def feedback(ctx, actor, text):
     """The handler reports the result to the owner; the owner's callback clock starts."""
     contact = ctx.contact
-    _open(contact)
-    require(is_member(actor, contact.handler_department_id), "只有承办部门可以反馈。",
-            "Only the handling department gives feedback.")
-    if contact.state == "transferred":
-        raise DomainError({"zh": "请先签收。", "en": "Sign for the matter first."},
-                          code="invalid_state")
+    guards.may_feedback(ctx, actor)
     wording.check(ctx, actor, text)
     clocks.close(ctx, ["feedback"], "met", ctx.at)
     if _needs_callback(ctx):
@@ -66,11 +49,7 @@ def feedback(ctx, actor, text):
 
 def on_site(ctx, actor, note=""):
     """The handler has arrived on site (property repairs)."""
-    contact = ctx.contact
-    _open(contact)
-    require(actor.id == contact.owner_id or is_member(actor, contact.handler_department_id),
-            "只有首问责任人或承办部门可以登记到场。",
-            "Only the owner or the handling department records arrival on site.")
+    guards.may_on_site(ctx, actor)
     clocks.close(ctx, ["on_site"], "met", ctx.at)
     events.record(ctx, "on_site", actor, note=note)
 
@@ -78,16 +57,10 @@ def on_site(ctx, actor, note=""):
 def callback(ctx, actor, satisfaction, reached=True, note=""):
     """The owner calls the customer back (回访) and records satisfaction 1-5."""
     contact = ctx.contact
-    _open(contact)
-    require(actor.id == contact.owner_id, "回访由首问责任人进行。",
-            "The first-inquiry owner makes the callback.")
+    guards.may_callback(ctx, actor)
     if reached and satisfaction is None:
         raise Invalid("satisfaction required",
                       fields={"satisfaction": ["Required when the customer was reached."]})
-    if contact.state in ("registered", "transferred"):
-        raise DomainError({"zh": "尚无处理结果，不能回访。",
-                           "en": "There is no result to call back about yet."},
-                          code="invalid_state")
     row = Callback(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id,
                    at=ctx.at, reached=reached, satisfaction=satisfaction, note=note)
     db.session.add(row)
@@ -103,12 +76,7 @@ def callback(ctx, actor, satisfaction, reached=True, note=""):
 def close(ctx, actor, note=""):
     """Close the matter; open clocks are cancelled (or breached, if already late)."""
     contact = ctx.contact
-    _open(contact)
-    require(actor.id == contact.owner_id or actor.role in CLOSERS,
-            "只有首问责任人或主管可以结案。", "Only the owner or a supervisor closes a matter.")
-    if contact.state in ("registered", "transferred", "coordinating"):
-        raise DomainError({"zh": "事项尚未处理完毕。", "en": "The matter has not been dealt with yet."},
-                          code="not_answered")
+    guards.may_close(ctx, actor)
     if _needs_callback(ctx):
         reached = db.session.scalar(select(func.count(Callback.id)).where(
             Callback.contact_id == contact.id, Callback.reached.is_(True)))

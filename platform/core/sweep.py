@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope, unscoped
 
-from . import clocks, context
+from . import context
 from .breaches import breach
 from .extensions import db
 from .models import Contact, Deadline

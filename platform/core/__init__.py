@@ -26,9 +26,28 @@ def create_app(config=None):
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
+    _init_web(app)
     from . import cli
     cli.init_app(app)
     return app
+
+
+def _init_web(app):
+    from . import i18n
+    from .api import bp as api_bp
+    from .extensions import csrf, limiter, login_manager
+    from .web import bp as web_bp, labels, public
+    csrf.init_app(app)
+    csrf.exempt(api_bp)          # the API authenticates with bearer tokens, not cookies
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          app.config.get("SHOUWEN_REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(public.bp)
 
 
 @event.listens_for(Engine, "connect")

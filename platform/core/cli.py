@@ -48,7 +48,10 @@ def serve_command(host, port):
     upgrade_db()
     click.echo(f"Shouwen on http://{host}:{port}/  (database: "
                f"{current_app.config['SQLALCHEMY_DATABASE_URI']})")
-    current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # Flask refuses app.run() inside its own CLI; serve with werkzeug directly.
+    from werkzeug.serving import run_simple
+    run_simple(host, port, current_app._get_current_object(), threaded=True,
+               use_reloader=False)
 
 
 @click.group("token")

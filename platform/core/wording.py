@@ -28,3 +28,24 @@ def check(ctx, actor, text, field="text"):
         err.keep = True
         raise err
     return findings
+
+
+class _Blanks(dict):
+    def __missing__(self, key):
+        return "______"
+
+
+def fill(template, **values):
+    """Fill a pack template's ``{placeholders}``; unknown ones stay as blanks to write in."""
+    try:
+        return template.format_map(_Blanks({k: v for k, v in values.items() if v}))
+    except (ValueError, IndexError):   # a stray brace in a tenant's template: show it as is
+        return template
+
+
+def template_values(contact, lang="zh"):
+    handler = contact.handler or contact.owner
+    dept = contact.handler_department
+    return {"customer": contact.customer.name, "summary": contact.summary, "ref": contact.ref,
+            "handler": handler.name, "department": dept.name(lang) if dept else "",
+            "phone": dept.phone if dept else ""}

@@ -1,0 +1,44 @@
+"""Work queues: what a staff member must do now.  Each is one indexed query, newest first,
+with a bounded page; the badge data for the page comes from one more query."""
+from sqlalchemy import or_, select
+
+from .models import Contact, Deadline
+
+ACTIVE = ("registered", "handling", "transferred", "coordinating", "referred", "replied",
+          "awaiting_callback", "called_back")
+WITH_DEPARTMENT = ("transferred", "handling", "coordinating")
+SEES_ALL = ("cr_supervisor", "inspector", "leader", "admin")
+
+
+def owned(actor, limit=50):
+    """I am the first-inquiry owner: everything still open that I answer for."""
+    return (select(Contact).where(Contact.owner_id == actor.id, Contact.state.in_(ACTIVE))
+            .order_by(Contact.id.desc()).limit(limit))
+
+
+def department(actor, limit=50):
+    """My department is handling: to sign for, to answer, to report back."""
+    return (select(Contact).where(Contact.handler_department_id == actor.department_id,
+                                  Contact.state.in_(WITH_DEPARTMENT),
+                                  Contact.owner_id != actor.id)
+            .order_by(Contact.id.desc()).limit(limit))
+
+
+def callbacks(actor, limit=50):
+    """Results are in: call the customer back."""
+    return (select(Contact).where(Contact.owner_id == actor.id,
+                                  Contact.state == "awaiting_callback")
+            .order_by(Contact.id.desc()).limit(limit))
+
+
+def overdue(actor, now, limit=50):
+    """Clocks that have run out and are still running: mine, my department's, or (for
+    supervisors) everyone's."""
+    late = (select(Deadline.contact_id).where(Deadline.status.in_(("open", "breached")),
+                                              Deadline.closed_at.is_(None),
+                                              Deadline.due_at < now))
+    query = select(Contact).where(Contact.id.in_(late), Contact.state.in_(ACTIVE))
+    if actor.role not in SEES_ALL:
+        query = query.where(or_(Contact.owner_id == actor.id,
+                                Contact.handler_department_id == actor.department_id))
+    return query.order_by(Contact.id.desc()).limit(limit)

@@ -1,0 +1,210 @@
+"""Register a contact, see it, and take the steps the pack allows now."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from tenants import policies
+from tenants.models import Department, Staff
+from tenants.scoping import get_or_404
+
+from .. import clock, context, escalation, guards, lifecycle, resolution, wording
+from ..api import schemas
+from ..api.present import contact_detail
+from ..errors import DomainError, Invalid
+from ..extensions import db
+from ..models import Contact, Transfer
+from . import actor, bp, field_errors, lang, refused
+from .queues import rows_with_badges
+
+
+def _departments():
+    return db.session.scalars(select(Department).where(Department.active)
+                              .order_by(Department.code)).all()
+
+
+def _colleagues():
+    return db.session.scalars(select(Staff).where(Staff.active).order_by(Staff.name)).all()
+
+
+def _local_instant(value):
+    """A ``datetime-local`` field in the tenant's time zone, as an aware instant."""
+    if not value:
+        return None
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({"received_at": [_("Not a date and time.")]}) from None
+    return naive.replace(tzinfo=ZoneInfo(g.tenant.timezone)) if naive.tzinfo is None else naive
+
+
+def _contact_form_data(form):
+    return {
+        "channel": form.get("channel", ""), "matter_type": form.get("matter_type", ""),
+        "category": form.get("category") or None, "summary": form.get("summary", ""),
+        "customer": {k: form.get(f"customer_{k}", "").strip()
+                     for k in ("name", "phone", "room", "unit", "address")},
+        "co_receivers": form.getlist("co_receivers"),
+    }
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+def new_contact():
+    policy = policies.load(policies.latest_version_id())[1]
+    errors, form = {}, request.form
+    if request.method == "POST":
+        try:
+            data = schemas.ContactIn().load(_contact_form_data(form))
+            data["received_at"] = _local_instant(form.get("received_at"))
+            data["co_receivers"] = [s for s in _colleagues() if s.username in data["co_receivers"]]
+            ctx = lifecycle.register(g.tenant, actor(), data, clock.now())
+            db.session.commit()
+            flash(_("Registered as %(ref)s. You are responsible for it until it is closed.",
+                    ref=ctx.contact.ref) if ctx.contact.owner_id == actor().id else
+                  _("Registered as %(ref)s. Owner: %(name)s (highest rank).",
+                    ref=ctx.contact.ref, name=ctx.contact.owner.name), "ok")
+            return redirect(url_for("web.show_contact", ref=ctx.contact.ref, decide=1))
+        except ValidationError as err:
+            db.session.rollback()
+            errors = field_errors(err.messages)
+        except DomainError as err:
+            db.session.rollback()
+            errors = field_errors(err.fields) or {"_": err.message.get(lang())}
+    now_local = clock.now().astimezone(ZoneInfo(g.tenant.timezone))
+    return render_template("web/contact_new.html", policy=policy, errors=errors, form=form,
+                           colleagues=_colleagues(), departments=_departments(),
+                           now_local=now_local.strftime("%Y-%m-%dT%H:%M")), \
+        (422 if errors else 200)
+
+
+@bp.get("/contacts/<ref>")
+def show_contact(ref):
+    contact = get_or_404(Contact, ref=ref)
+    ctx = context.for_contact(g.tenant, contact, at=clock.now())
+    me = actor()
+    detail = contact_detail(contact)
+    rows, now = rows_with_badges([contact])
+    pending = guards.pending_transfer(contact)
+    return render_template(
+        "web/contact.html", c=contact, detail=detail, ctx=ctx, policy=ctx.policy,
+        actions=guards.available(ctx, me), departments=_departments(),
+        colleagues=_colleagues(), pending=pending, now=now, calendar=ctx.calendar,
+        decide=request.args.get("decide") == "1",
+        transfers=db.session.scalars(select(Transfer).where(Transfer.contact_id == contact.id)
+                                     .order_by(Transfer.id)).all())
+
+
+def _department(code):
+    row = db.session.scalars(select(Department).where(Department.code == code,
+                                                      Department.active)).first()
+    if row is None:
+        raise Invalid({"zh": "请选择部门。", "en": "Choose a department."},
+                      fields={"department": ["Choose a department."]})
+    return row
+
+
+def _user(username):
+    if not username:
+        return None
+    return db.session.scalars(select(Staff).where(Staff.username == username)).first()
+
+
+def _do(ctx, action, form):
+    me = actor()
+    if action == "handle":
+        lifecycle.handle(ctx, me, form.get("note", ""))
+    elif action == "transfer":
+        data = schemas.TransferIn().load({k: v for k, v in form.items() if v and k in (
+            "to_department", "mode", "note", "opinion")})
+        lifecycle.transfer(ctx, me, _department(data["to_department"]), data["mode"],
+                           to_staff=_user(form.get("to_user")), note=data["note"],
+                           opinion=data["opinion"], approved_by=_user(form.get("approved_by")))
+    elif action == "accept":
+        lifecycle.accept(ctx, me, guards.may_accept(ctx, me),
+                         wrong=form.get("wrong_transfer") == "1", note=form.get("note", ""))
+    elif action == "coordinate":
+        lead = _department(form.get("lead_department", ""))
+        others = [_department(code) for code in form.getlist("departments")]
+        lifecycle.coordinate(ctx, me, lead, others, form.get("reason", ""))
+    elif action == "agree":
+        lifecycle.agree(ctx, me, form.get("note", ""))
+    elif action == "refer":
+        data = schemas.ReferralIn().load({k: form.get(k, "") for k in
+                                          ("body", "address", "phone", "note")})
+        lifecycle.refer(ctx, me, **data)
+    elif action == "escalate":
+        data = schemas.EscalationIn().load({"reason": form.get("reason", "")})
+        escalation.escalate(ctx, me, data["reason"])
+    elif action == "reply":
+        resolution.reply(ctx, me, schemas.TextIn().load({"text": form.get("text", "")})["text"])
+    elif action == "feedback":
+        resolution.feedback(ctx, me,
+                            schemas.TextIn().load({"text": form.get("text", "")})["text"])
+    elif action == "on_site":
+        resolution.on_site(ctx, me, form.get("note", ""))
+    elif action == "callback":
+        reached = form.get("reached", "1") == "1"
+        raw = form.get("satisfaction")
+        data = schemas.CallbackIn().load({"reached": reached, "note": form.get("note", ""),
+                                          "satisfaction": int(raw) if raw and raw.isdigit()
+                                          else None})
+        resolution.callback(ctx, me, data["satisfaction"], data["reached"], data["note"])
+    elif action == "close":
+        resolution.close(ctx, me, form.get("note", ""))
+    else:
+        abort(404)
+
+
+@bp.post("/contacts/<ref>/<action>")
+def act(ref, action):
+    if action not in guards.GUARDS:
+        abort(404)
+    contact = get_or_404(Contact, ref=ref)
+    ctx = context.for_contact(g.tenant, contact, at=clock.now(), evaluate=True)
+    try:
+        _do(ctx, action, request.form)
+        db.session.commit()
+        flash(_("Done: %(action)s.", action=_label(action)), "ok")
+    except ValidationError as err:
+        db.session.rollback()
+        for field, message in field_errors(err.messages).items():
+            flash(f"{field}: {message}", "error")
+    except DomainError as err:
+        refused(err)
+    return redirect(url_for("web.show_contact", ref=ref) + "#actions")
+
+
+def _label(action):
+    from .labels import ACTIONS
+    return str(ACTIONS.get(action, action))
+
+
+@bp.post("/lint")
+def lint_reply():
+    """Live wording check while typing a reply (the server still refuses on submit)."""
+    ctx = context.for_contact(g.tenant, get_or_404(Contact, ref=request.form.get("ref", "")))
+    findings = wording.lint(ctx.hooks, ctx.policy, request.form.get("text", ""))
+    return {"findings": [{"level": f.level, "phrase": f.phrase,
+                          "message": f.message.get(lang(), "")} for f in findings]}
+
+
+@bp.get("/directory")
+def directory():
+    policy = policies.load(policies.latest_version_id())[1]
+    return render_template("web/directory.html", departments=_departments(), policy=policy)
+
+
+@bp.get("/contacts/<ref>/notice")
+def notice(ref):
+    """The one-time notice (一次性告知) from the pack's template, filled in and printable."""
+    contact = get_or_404(Contact, ref=ref)
+    ctx = context.for_contact(g.tenant, contact)
+    template = ctx.policy["wording"]["templates"].get("one_time_notice")
+    if template is None:
+        abort(404)
+    text = wording.fill(template.get(lang()) or template.get("zh"),
+                        **wording.template_values(contact, lang()))
+    return render_template("web/notice.html", c=contact, text=text)

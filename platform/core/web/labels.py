@@ -1,0 +1,119 @@
+"""Words shown for the public vocabulary, and Jinja filters for times and deadline badges."""
+from datetime import timedelta
+
+from flask import g
+from flask_babel import format_datetime, gettext, lazy_gettext as _l, ngettext
+
+CHANNELS = {
+    "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
+    "online": _l("Online"), "hotline": _l("Hotline"), "chat": _l("Chat / WeChat"),
+    "meeting": _l("Meeting"),
+}
+STATES = {
+    "registered": _l("Registered"), "handling": _l("Being handled"),
+    "transferred": _l("Waiting for acceptance"), "coordinating": _l("Coordinating"),
+    "referred": _l("Referred outside"), "replied": _l("Replied"),
+    "awaiting_callback": _l("Waiting for callback"), "called_back": _l("Called back"),
+    "closed": _l("Closed"),
+}
+KINDS = {
+    "transfer": _l("Hand over"), "accept": _l("Sign for it"), "reply": _l("Reply"),
+    "on_site": _l("On site"), "feedback": _l("Feedback to owner"), "callback": _l("Callback"),
+    "final": _l("Overall limit"), "consult": _l("Consultation"),
+}
+DEADLINE_STATUS = {"open": _l("Running"), "met": _l("Met"), "breached": _l("Breached"),
+                   "cancelled": _l("Cancelled")}
+MODES = {"handover": _l("Handover with a record"), "accompany": _l("Accompany in person"),
+         "guide": _l("Guide the customer there"), "return": _l("Return")}
+EVENTS = {
+    "registered": _l("Registered"), "handling": _l("Taken on in own duty"),
+    "transferred": _l("Transferred"), "accepted": _l("Signed for"),
+    "transfer_refused": _l("Transfer refused"),
+    "coordination_requested": _l("Coordination requested"),
+    "coordination_opened": _l("Coordination opened"),
+    "coordination_agreed": _l("Coordination agreed"), "referred": _l("Referred outside"),
+    "escalated": _l("Escalated"), "replied": _l("Replied to the customer"),
+    "feedback": _l("Feedback to the owner"), "on_site": _l("Arrived on site"),
+    "called_back": _l("Called back"), "closed": _l("Closed"),
+    "deadline_breached": _l("Deadline breached"),
+    "banned_phrase_refused": _l("Reply refused: banned phrase"),
+}
+ACTIONS = {
+    "handle": _l("Handle it myself"), "transfer": _l("Hand over to a department"),
+    "accept": _l("Sign for it"), "coordinate": _l("Coordinate several departments"),
+    "agree": _l("Record the agreement"), "refer": _l("Refer to an outside body"),
+    "escalate": _l("Escalate"), "reply": _l("Reply to the customer"),
+    "feedback": _l("Report back to the owner"), "on_site": _l("Arrived on site"),
+    "callback": _l("Call the customer back"), "close": _l("Close"),
+}
+ROLES = {"staff": _l("Staff"), "dept_supervisor": _l("Department supervisor"),
+         "cr_supervisor": _l("Customer-relations supervisor"),
+         "inspector": _l("Quality inspector"), "leader": _l("Leader"),
+         "admin": _l("Administrator")}
+
+
+def label(table, key):
+    return table.get(key, key)
+
+
+def when(value, fmt="yyyy-MM-dd HH:mm"):
+    """An instant in the tenant's time zone."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def _working_days_between(calendar, start_day, end_day):
+    days, day = 0, start_day
+    while day < end_day and days < 400:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            days += 1
+    return days
+
+
+def badge(due_at, now, unit=None, calendar=None):
+    """(css class, text): time left or overdue, in working-day terms for working-day clocks."""
+    if due_at is None:
+        return "none", ""
+    if due_at < now:
+        late = now - due_at
+        hours = int(late.total_seconds() // 3600)
+        if hours >= 24:
+            return "late", gettext("Overdue by %(n)s d", n=hours // 24)
+        if hours >= 1:
+            return "late", gettext("Overdue by %(n)s h", n=hours)
+        return "late", gettext("Overdue by %(n)s min", n=max(1, int(late.total_seconds() // 60)))
+    left = due_at - now
+    if unit == "working_days" and calendar is not None:
+        days = _working_days_between(calendar, calendar.local(now).date(),
+                                     calendar.local(due_at).date())
+        if days == 0:
+            return "soon", gettext("Today by %(t)s", t=when(due_at, "HH:mm"))
+        return "ok", ngettext("%(num)s working day left", "%(num)s working days left", days,
+                              num=days)
+    minutes = int(left.total_seconds() // 60)
+    if minutes < 60:
+        return "soon", gettext("%(n)s min left", n=minutes)
+    if minutes < 24 * 60:
+        return ("soon" if minutes < 180 else "ok"), gettext("%(n)s h left", n=minutes // 60)
+    return "ok", gettext("Due %(t)s", t=when(due_at, "MM-dd HH:mm"))
+
+
+def localized(text_pair):
+    """A {zh, en} pair in the current language."""
+    from . import lang
+    if not isinstance(text_pair, dict):
+        return text_pair or ""
+    return text_pair.get(lang()) or text_pair.get("zh") or text_pair.get("en") or ""
+
+
+def init_app(app):
+    app.jinja_env.filters.update(when=when, localized=localized)
+    app.jinja_env.globals.update(
+        CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
+        MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge,
+        tenant=lambda: g.get("tenant"), lang=_lang)
+
+
+def _lang():
+    from . import lang
+    return lang()

@@ -8,16 +8,19 @@ Per backend the schema is built by the Alembic migrations and the four demo
 tenants are seeded once; each test then runs inside a transaction that is
 rolled back, so tests see the demo data and never each other's.
 """
+import contextvars
 import os
 import tempfile
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 import pgserver
 from core import clock, create_app
-from core.extensions import db
+from core.extensions import db, limiter
 from tenants import policies
 
 BACKENDS = [b for b in os.environ.get(
@@ -77,6 +80,8 @@ def app(seeded_app):
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
             scopefunc=_app_ctx_id)
         policies.clear_cache()
+        seeded_app.test_client_class = IsolatedClient
+        limiter.reset()                   # failed sign-ins of one test don't lock the next
         try:
             yield seeded_app
         finally:
@@ -85,6 +90,18 @@ def app(seeded_app):
             outer.rollback()
             connection.close()
             policies.clear_cache()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and so its own ``g``), as in production,
+    although the test itself runs inside an app context; other context variables (the
+    frozen clock) still reach the request."""
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+        return contextvars.copy_context().run(run)
 
 
 @pytest.fixture
@@ -161,3 +178,42 @@ def deadline(contact, kind, status=None):
     assert found, f"no {kind} deadline in {[d['kind'] for d in contact['deadlines']]}"
     return found[-1]
 
+
+
+class WebSession:
+    """A browser-like session of one staff member (real sign-in form, real CSRF tokens)."""
+
+    def __init__(self, client, slug):
+        self.client, self.slug = client, slug
+
+    def csrf(self, path):
+        import re
+        html = self.client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+    def get(self, path, **kw):
+        return self.client.get(f"/t/{self.slug}{path}", **kw)
+
+    def post(self, path, data=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(f"/t/{self.slug}/"))
+        return self.client.post(f"/t/{self.slug}{path}", data=data, **kw)
+
+
+@pytest.fixture
+def web_login(app):
+    """``web_login("demo-hotel", "security")`` -> a signed-in :class:`WebSession`
+    (each call gets its own cookie jar)."""
+    import re
+
+    from tenants.demo import DEMO_PASSWORD
+
+    def _login(slug, username, password=DEMO_PASSWORD):
+        client = app.test_client()
+        page = client.get(f"/t/{slug}/login").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        res = client.post(f"/t/{slug}/login", data={"username": username, "password": password,
+                                                     "csrf_token": token})
+        assert res.status_code == 302, res.get_data(as_text=True)[:500]
+        return WebSession(client, slug)
+    return _login

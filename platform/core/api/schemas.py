@@ -21,6 +21,13 @@ class CustomerIn(Schema):
     address = Str(load_default="", validate=validate.Length(max=300))
 
 
+def _not_in_future(value):
+    from .. import clock
+    from ..lifecycle import CLOCK_SKEW
+    if value is not None and value > clock.now() + CLOCK_SKEW:
+        raise ValidationError("Must not be in the future.")
+
+
 class ContactIn(Schema):
     channel = Str(required=True)
     matter_type = Str(required=True)
@@ -28,6 +35,7 @@ class ContactIn(Schema):
     summary = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
     customer = fields.Nested(CustomerIn, required=True)
     received_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                       validate=_not_in_future,
                                        metadata={"description": "When the customer asked; "
                                                  "defaults to now; never in the future"})
     co_receivers = fields.List(Str(), load_default=list, validate=validate.Length(max=10))

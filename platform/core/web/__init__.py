@@ -5,7 +5,7 @@ scope for every query; a signed-in session belongs to one tenant and is not
 recognised under another tenant's URL.  Views stay thin: they validate with
 the API's marshmallow schemas, call one domain function and render.
 """
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -51,6 +51,13 @@ def require_login():
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.full_path))
     return None
+
+
+@bp.errorhandler(DomainError)
+def on_domain_error(err):
+    """Another tenant's object, or none at all: a plain 404; other refusals: 409 page."""
+    db.session.rollback()
+    return render_template("web/error.html", message=err.message.get(lang(), "")), err.status
 
 
 @login_manager.user_loader

@@ -31,18 +31,20 @@ def _colleagues():
 
 
 def _local_instant(value):
-    """A ``datetime-local`` field in the tenant's time zone, as an aware instant."""
+    """A ``datetime-local`` field in the tenant's time zone, as an ISO instant for the schema."""
     if not value:
         return None
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError({"received_at": [_("Not a date and time.")]}) from None
-    return naive.replace(tzinfo=ZoneInfo(g.tenant.timezone)) if naive.tzinfo is None else naive
+        return value            # the schema reports it as not a date and time
+    return (naive.replace(tzinfo=ZoneInfo(g.tenant.timezone)) if naive.tzinfo is None
+            else naive).isoformat()
 
 
 def _contact_form_data(form):
     return {
+        "received_at": _local_instant(form.get("received_at")),
         "channel": form.get("channel", ""), "matter_type": form.get("matter_type", ""),
         "category": form.get("category") or None, "summary": form.get("summary", ""),
         "customer": {k: form.get(f"customer_{k}", "").strip()
@@ -58,7 +60,6 @@ def new_contact():
     if request.method == "POST":
         try:
             data = schemas.ContactIn().load(_contact_form_data(form))
-            data["received_at"] = _local_instant(form.get("received_at"))
             data["co_receivers"] = [s for s in _colleagues() if s.username in data["co_receivers"]]
             ctx = lifecycle.register(g.tenant, actor(), data, clock.now())
             db.session.commit()

@@ -88,8 +88,7 @@ def badge(due_at, now, unit=None, calendar=None):
                                      calendar.local(due_at).date())
         if days == 0:
             return "soon", gettext("Today by %(t)s", t=when(due_at, "HH:mm"))
-        return "ok", ngettext("%(num)s working day left", "%(num)s working days left", days,
-                              num=days)
+        return "ok", ngettext("%(num)s working day left", "%(num)s working days left", days)
     minutes = int(left.total_seconds() // 60)
     if minutes < 60:
         return "soon", gettext("%(n)s min left", n=minutes)

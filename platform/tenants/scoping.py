@@ -12,7 +12,8 @@ sweep's tenant loop).  Views therefore cannot forget the filter.
 import contextlib
 import contextvars
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, Table, event
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 _tenant = contextvars.ContextVar("shouwen_tenant", default=None)
@@ -67,8 +68,34 @@ def unscoped():
         _unscoped.reset(token)
 
 
-def _touches_tenant_data(state):
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+def _tenant_tables():
+    tables = {}
+    stack = list(TenantScoped.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if getattr(cls, "__table__", None) is not None:
+            tables[cls.__table__.name] = cls.__table__
+    return tables
+
+
+def _tenant_table_use(statement):
+    """(touches tenant tables, through plain Core tables) for a statement, subqueries included.
+
+    ORM entities carry a ``parententity`` annotation and get the loader criteria; a
+    tenant table reached only through a plain ``Table`` or its columns would not, so such
+    use is refused.
+    """
+    tenant = _tenant_tables()
+    seen, via_orm = set(), set()
+    for element in visitors.iterate(statement):
+        table = element if isinstance(element, Table) else getattr(element, "table", None)
+        if not isinstance(table, Table) or table.name not in tenant:
+            continue
+        seen.add(table.name)
+        if "parententity" in getattr(element, "_annotations", {}):
+            via_orm.add(table.name)
+    return bool(seen), bool(seen - via_orm)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -78,9 +105,12 @@ def _scope_statement(state):
     if _unscoped.get():
         return
     tenant_id = _tenant.get()
+    touches, core = _tenant_table_use(state.statement)
+    if tenant_id is None and touches:
+        raise TenantScopeError("tenant data queried with no tenant in scope")
+    if core:
+        raise TenantScopeError("tenant tables must be queried through their mapped classes")
     if tenant_id is None:
-        if _touches_tenant_data(state):
-            raise TenantScopeError("tenant data queried with no tenant in scope")
         return
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id,

@@ -74,7 +74,10 @@ def register(tenant, actor, data, at):
     if problems:
         raise Invalid("invalid contact", fields=problems)
 
-    candidates = [actor] + [s for s in data.get("co_receivers", []) if s.id != actor.id]
+    candidates = [actor]
+    for staff in data.get("co_receivers", []):
+        if all(staff.id != c.id for c in candidates):
+            candidates.append(staff)
     owner = hooks.shouwen_choose_owner(policy=policy, candidates=candidates)
     own_duty = data.get("own_duty")
     if own_duty is None:

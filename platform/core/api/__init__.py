@@ -84,7 +84,10 @@ def on_unrouted(err):
 def load(schema, source=None):
     """Validate the JSON body (or query args) with ``schema``; 400 if the body is not JSON."""
     if source is None:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:          # absurdly nested JSON
+            data = None
         if data is None:
             return _bad_json()
         if not isinstance(data, dict):
@@ -92,6 +95,13 @@ def load(schema, source=None):
     else:
         data = source
     return schema.load(data)
+
+
+def load_optional(schema):
+    """For actions whose body may be left out: no body means defaults, a broken one is 400."""
+    if not request.get_data(cache=True):
+        return schema.load({})
+    return load(schema)
 
 
 class BadJSON(DomainError):

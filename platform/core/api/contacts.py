@@ -9,7 +9,7 @@ from .. import clock, context, escalation, lifecycle, resolution
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Contact, Deadline, Transfer
-from . import bp, load, present
+from . import bp, load, load_optional, present
 from . import schemas as s
 
 
@@ -85,7 +85,7 @@ def show_contact(ref):
 
 @bp.post("/contacts/<ref>/handle")
 def handle_contact(ref):
-    data = load(s.NoteIn())
+    data = load_optional(s.NoteIn())
     ctx = _contact(ref)
     lifecycle.handle(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -107,7 +107,7 @@ def create_transfer(ref):
 
 @bp.post("/contacts/<ref>/transfers/<int:transfer_id>/accept")
 def accept_transfer(ref, transfer_id):
-    data = load(s.AcceptIn(), request.get_json(silent=True) or {})
+    data = load_optional(s.AcceptIn())
     ctx = _contact(ref)
     row = get_or_404(Transfer, id=transfer_id, contact_id=ctx.contact.id)
     lifecycle.accept(ctx, g.actor, row, wrong=data["wrong_transfer"], note=data["note"])
@@ -126,7 +126,7 @@ def open_coordination(ref):
 
 @bp.post("/contacts/<ref>/coordination/agree")
 def agree_coordination(ref):
-    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    data = load_optional(s.NoteIn())
     ctx = _contact(ref)
     lifecycle.agree(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -166,7 +166,7 @@ def reply_contact(ref):
 
 @bp.post("/contacts/<ref>/on-site")
 def record_on_site(ref):
-    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    data = load_optional(s.NoteIn())
     ctx = _contact(ref)
     resolution.on_site(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -182,7 +182,7 @@ def callback_contact(ref):
 
 @bp.post("/contacts/<ref>/close")
 def close_contact(ref):
-    data = load(s.NoteIn(), request.get_json(silent=True) or {})
+    data = load_optional(s.NoteIn())
     ctx = _contact(ref)
     resolution.close(ctx, g.actor, data["note"])
     return _detail(ctx)

@@ -1,9 +1,22 @@
 """marshmallow schemas of the JSON API, in and out (also the source of the OpenAPI document)."""
+from datetime import timedelta, timezone
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..rules import TRANSFER_MODES
 
-Str = fields.String
+class Str(fields.String):
+    """Text that every database can store: no NUL character, valid Unicode."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise ValidationError("Must not contain a NUL character.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Not valid Unicode text.") from None
+        return value
 
 
 def _blank_is_error(value):
@@ -21,11 +34,22 @@ class CustomerIn(Schema):
     address = Str(load_default="", validate=validate.Length(max=300))
 
 
-def _not_in_future(value):
+def _plausible_instant(value):
+    """Not in the future, and not older than a year: a late-entered paper or phone contact is
+    days old, not decades (and year 1 does not even convert to UTC)."""
     from .. import clock
     from ..lifecycle import CLOCK_SKEW
-    if value is not None and value > clock.now() + CLOCK_SKEW:
+    if value is None:
+        return
+    try:
+        value = value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError("Not a usable date and time.") from None
+    now = clock.now()
+    if value > now + CLOCK_SKEW:
         raise ValidationError("Must not be in the future.")
+    if value < now - timedelta(days=366):
+        raise ValidationError("Must be within the last year.")
 
 
 class ContactIn(Schema):
@@ -35,7 +59,7 @@ class ContactIn(Schema):
     summary = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
     customer = fields.Nested(CustomerIn, required=True)
     received_at = fields.AwareDateTime(load_default=None, allow_none=True,
-                                       validate=_not_in_future,
+                                       validate=_plausible_instant,
                                        metadata={"description": "When the customer asked; "
                                                  "defaults to now; never in the future"})
     co_receivers = fields.List(Str(), load_default=list, validate=validate.Length(max=10))

@@ -1,0 +1,407 @@
+"""Tenant isolation (DESIGN.md "Tenancy").
+
+A staff member of one tenant gets 404 (never 403, never 200) for every route that names an object
+of another tenant, and nothing changes.  The table of cross-tenant calls below is checked against
+the Flask URL map, so a new ``/api/v1`` route that takes an id or a reference fails the suite
+until it is added here.  The scoping layer itself fails closed when no tenant is in scope.
+"""
+import pytest
+from sqlalchemy import delete, exists, func, select, update
+
+from conftest import register
+from core.extensions import db
+from core.models import Contact, ContactEvent, Customer
+from tenants.models import ApiToken, Department, Staff, Tenant
+from tenants.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
+
+T0 = "2026-10-01T09:00:00+08:00"
+
+# (method, path template, a body that is valid for the route's schema)
+# Bodies are valid so that the only possible refusal is the lookup: a 422 would hide a leak.
+CROSS_TENANT_CALLS = [
+    ("GET", "/contacts/{ref}", None),
+    ("POST", "/contacts/{ref}/handle", {"note": "我来办"}),
+    ("POST", "/contacts/{ref}/transfers", {"to_department": "office", "mode": "handover"}),
+    ("POST", "/contacts/{ref}/transfers/{transfer_id}/accept", {"note": "签收"}),
+    ("POST", "/contacts/{ref}/coordination",
+     {"lead_department": "office", "departments": ["counter"], "reason": "协调"}),
+    ("POST", "/contacts/{ref}/coordination/agree", {"note": "同意"}),
+    ("POST", "/contacts/{ref}/referral", {"body": "市消防局", "phone": "119"}),
+    ("POST", "/contacts/{ref}/escalations", {"reason": "请领导处理"}),
+    ("POST", "/contacts/{ref}/feedback", {"text": "已处理完毕"}),
+    ("POST", "/contacts/{ref}/replies", {"text": "您好，已为您处理。"}),
+    ("POST", "/contacts/{ref}/on-site", {"note": "已到场"}),
+    ("POST", "/contacts/{ref}/callbacks", {"satisfaction": 5, "reached": True}),
+    ("POST", "/contacts/{ref}/close", {"note": "结案"}),
+    ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
+]
+
+
+def _id(call):
+    return call[0] + " " + call[1]
+
+
+def _tenant_id(slug):
+    with unscoped():
+        return db.session.scalars(select(Tenant.id).where(Tenant.slug == slug)).one()
+
+
+def _row_counts():
+    """Rows of every tenant-owned table, all tenants together."""
+    counts = {}
+    with unscoped():
+        for mapper in db.Model.registry.mappers:
+            cls = mapper.class_
+            if issubclass(cls, TenantScoped):
+                counts[cls.__tablename__] = db.session.scalar(
+                    select(func.count()).select_from(cls))
+    return counts
+
+
+@pytest.fixture
+def hotel_world(login, frozen):
+    """A hotel contact with a pending transfer and a proposed violation (banned phrase)."""
+    security = login("demo-hotel", "security")
+    with frozen(T0):
+        c = register(security, channel="phone", matter_type="complaint",
+                     customer={"name": "赵先生", "phone": "13800000000", "room": "1208"})
+        res = security.post(f"/contacts/{c['ref']}/transfers",
+                            json={"to_department": "front_office", "mode": "handover"})
+        assert res.status_code == 201, res.get_json()
+        transfer_id = res.get_json()["id"]
+        res = security.post(f"/contacts/{c['ref']}/replies", json={"text": "这不是我的事"})
+        assert res.status_code == 422 and res.get_json()["error"]["code"] == "banned_phrase"
+    violations = security.get("/violations").get_json()["items"]
+    assert len(violations) == 1 and violations[0]["status"] == "proposed"
+    return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
+            "violation_id": violations[0]["id"]}
+
+
+def _snapshot(world):
+    """What the hotel sees of its own data, plus the row counts of all tenants."""
+    user = world["user"]
+    contact = user.get(f"/contacts/{world['ref']}")
+    assert contact.status_code == 200
+    return {"contact": contact.get_json(), "violations": user.get("/violations").get_json(),
+            "list": user.get("/contacts").get_json(), "rows": _row_counts()}
+
+
+def _call(user, method, template, body, **ids):
+    path = template.format(**ids)
+    if method == "GET":
+        return user.get(path)
+    return user.post(path, json=body)
+
+
+def _assert_not_found(res):
+    assert res.status_code == 404, (res.status_code, res.get_json())
+    body = res.get_json()
+    assert body["error"]["code"] == "not_found", body
+    assert "message" in body["error"]
+
+
+# -- the route table is complete ----------------------------------------------------------------
+
+def _object_routes(app):
+    """(method, rule) of every /api/v1 route that takes an object id or reference."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.arguments:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add((method, rule.rule))
+    return routes
+
+
+def test_every_object_route_has_a_cross_tenant_test(app):
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for method, template, _ in CROSS_TENANT_CALLS:
+        path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
+                                           violation_id=1)
+        rule, _args = adapter.match(path, method=method, return_rule=True)
+        assert rule.arguments, f"{method} {template} takes no id"
+        covered.add((method, rule.rule))
+    routes = _object_routes(app)
+    assert routes, "no object routes found in the URL map"
+    missing = routes - covered
+    assert not missing, f"routes without a cross-tenant isolation test: {sorted(missing)}"
+
+
+# -- another tenant's objects answer 404 and nothing changes ----------------------------------
+
+@pytest.mark.parametrize("username", ["admin", "counter"])
+@pytest.mark.parametrize("call", CROSS_TENANT_CALLS, ids=_id)
+def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, username):
+    method, template, body = call
+    bank = login("demo-bank", username)
+    with frozen("2026-10-01T10:00:00+08:00"):
+        before = _snapshot(hotel_world)
+        res = _call(bank, method, template, body, ref=hotel_world["ref"],
+                    transfer_id=hotel_world["transfer_id"],
+                    violation_id=hotel_world["violation_id"])
+        _assert_not_found(res)
+        after = _snapshot(hotel_world)
+    assert after == before
+
+
+@pytest.mark.parametrize("call", CROSS_TENANT_CALLS, ids=_id)
+def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel_world, call):
+    """The same call by the hotel's own administrator finds the object (whatever it then says),
+    so the bank's 404 comes from tenant scoping, not from a wrong id or an invalid body."""
+    method, template, body = call
+    admin = login("demo-hotel", "admin")
+    with frozen("2026-10-01T10:00:00+08:00"):
+        res = _call(admin, method, template, body, ref=hotel_world["ref"],
+                    transfer_id=hotel_world["transfer_id"],
+                    violation_id=hotel_world["violation_id"])
+    assert res.status_code != 404, res.get_json()
+    assert res.status_code < 500, res.get_json()
+
+
+def test_foreign_transfer_on_own_contact_is_not_found(login, frozen, hotel_world):
+    """A bank contact's ref with the hotel's transfer id: still 404, nothing accepted."""
+    bank = login("demo-bank", "admin")
+    with frozen("2026-10-01T10:00:00+08:00"):
+        own = register(bank, channel="visit", matter_type="consultation")
+        before = _snapshot(hotel_world)
+        res = bank.post(f"/contacts/{own['ref']}/transfers/{hotel_world['transfer_id']}/accept",
+                        json={})
+        _assert_not_found(res)
+        assert _snapshot(hotel_world) == before
+        assert bank.get(f"/contacts/{own['ref']}").get_json()["events"] == own["events"]
+
+
+def test_not_found_does_not_reveal_existence(login, frozen, hotel_world):
+    bank = login("demo-bank", "counter")
+    with frozen("2026-10-01T10:00:00+08:00"):
+        foreign = bank.get(f"/contacts/{hotel_world['ref']}")
+        unknown = bank.get("/contacts/HT-20261001-9999")
+        foreign_v = bank.post(f"/violations/{hotel_world['violation_id']}/decision",
+                              json={"decision": "waive", "reason": "x"})
+        unknown_v = bank.post("/violations/987654321/decision",
+                              json={"decision": "waive", "reason": "x"})
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.get_json() == unknown.get_json()
+    assert foreign_v.status_code == unknown_v.status_code == 404
+    assert foreign_v.get_json() == unknown_v.get_json()
+
+
+def test_list_cursor_of_another_tenant_is_not_found(login, frozen, hotel_world):
+    bank = login("demo-bank", "counter")
+    with frozen("2026-10-01T10:00:00+08:00"):
+        res = bank.get(f"/contacts?before={hotel_world['ref']}")
+    _assert_not_found(res)
+
+
+def test_same_reference_in_two_tenants_stays_apart(app, login, frozen, hotel_world):
+    """Reference numbers are unique per tenant: equal refs still reach each tenant's own row."""
+    bank_tenant = db.session.get(Tenant, _tenant_id("demo-bank"))
+    bank_tenant.ref_prefix = "HT"
+    db.session.commit()
+    bank = login("demo-bank", "counter")
+    hotel = hotel_world["user"]
+    with frozen("2026-10-01T10:00:00+08:00"):
+        mine = register(bank, channel="visit", matter_type="consultation", summary="开户咨询")
+        assert mine["ref"] == hotel_world["ref"]
+        before = _snapshot(hotel_world)
+        got = bank.get(f"/contacts/{mine['ref']}").get_json()
+        assert got["summary"] == "开户咨询" and got["owner"]["username"] == "counter"
+        res = bank.post(f"/contacts/{mine['ref']}/replies", json={"text": "您好，已为您解答。"})
+        assert res.status_code == 201, res.get_json()
+        # the hotel's transfer id under the shared ref is still not the bank's
+        _assert_not_found(bank.post(
+            f"/contacts/{mine['ref']}/transfers/{hotel_world['transfer_id']}/accept", json={}))
+        after = _snapshot(hotel_world)
+    assert after["contact"] == before["contact"]
+    assert after["violations"] == before["violations"]
+    assert hotel.get(f"/contacts/{mine['ref']}").get_json()["summary"] == "空调不制冷"
+
+
+# -- lists only ever show the caller's tenant ---------------------------------------------------
+
+def test_lists_show_only_the_callers_tenant(login, frozen, hotel_world):
+    bank = login("demo-bank", "counter")
+    bank_id = _tenant_id("demo-bank")
+    with frozen("2026-10-01T10:00:00+08:00"):
+        own = register(bank, channel="visit", matter_type="consultation")
+        contacts = bank.get("/contacts?limit=200").get_json()["items"]
+        for query in ("", "?state=registered", "?state=transferred", "?overdue=false",
+                      "?overdue=true", "?owner=me", "?department=counter"):
+            refs = [c["ref"] for c in bank.get("/contacts" + query).get_json()["items"]]
+            assert hotel_world["ref"] not in refs, query
+        staff = bank.get("/staff").get_json()["items"]
+        departments = bank.get("/departments").get_json()["items"]
+        violations = bank.get("/violations").get_json()["items"]
+        policy = bank.get("/policy").get_json()
+    assert [c["ref"] for c in contacts] == [own["ref"]]
+    assert not any(c["ref"].startswith("HT-") for c in contacts)
+    assert violations == []
+    assert policy["pack"] == "bank"
+    with tenant_scope(bank_id):
+        bank_users = set(db.session.scalars(select(Staff.username)))
+        bank_codes = set(db.session.scalars(select(Department.code)))
+    assert {u["username"] for u in staff} == bank_users
+    assert len(staff) == len(bank_users)
+    assert {d["code"] for d in departments} == bank_codes
+    assert len(departments) == len(bank_codes)
+    assert "front-office" not in bank_users and "front_office" not in bank_codes
+    assert "counter" in bank_users and "counter" in bank_codes
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+def _token_ids(token):
+    """(token id, tenant id, staff id) of a plaintext token."""
+    from tenants.tokens import _digest
+    with unscoped():
+        row = db.session.scalars(select(ApiToken).where(ApiToken.digest == _digest(token))).one()
+        return row.id, row.tenant_id, row.staff_id
+
+
+def _assert_unauthorized(res):
+    assert res.status_code == 401, (res.status_code, res.get_json())
+    assert res.get_json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("header", [
+    None, "", "Bearer", "Bearer ", "Bearer not-a-token", "Bearer sw_" + "x" * 43,
+    "Basic YWRtaW46c2hvdXdlbg==", "Bearer sw_" + "y" * 300, "sw_abc",
+])
+def test_missing_or_invalid_token_is_401(client, hotel_world, header):
+    headers = {} if header is None else {"Authorization": header}
+    _assert_unauthorized(client.get("/api/v1/contacts", headers=headers))
+    _assert_unauthorized(client.get(f"/api/v1/contacts/{hotel_world['ref']}", headers=headers))
+    _assert_unauthorized(client.post(f"/api/v1/contacts/{hotel_world['ref']}/close", json={},
+                                     headers=headers))
+
+
+def test_revoked_token_is_401(login, hotel_world):
+    from tenants import tokens
+    bank = login("demo-bank", "counter")
+    assert bank.get("/contacts").status_code == 200
+    token_id, tenant_id, _ = _token_ids(bank.token)
+    with tenant_scope(tenant_id):
+        tokens.revoke(db.session.get(ApiToken, token_id))
+        db.session.commit()
+    _assert_unauthorized(bank.get("/contacts"))
+    _assert_unauthorized(bank.get("/staff"))
+    # The hotel's own, live token is unaffected.
+    assert hotel_world["user"].get(f"/contacts/{hotel_world['ref']}").status_code == 200
+
+
+def test_token_of_deactivated_staff_or_suspended_tenant_is_401(login):
+    bank = login("demo-bank", "counter")
+    other = login("demo-bank", "office")
+    _, tenant_id, staff_id = _token_ids(bank.token)
+    with tenant_scope(tenant_id):
+        db.session.get(Staff, staff_id).active = False
+        db.session.commit()
+    _assert_unauthorized(bank.get("/contacts"))
+    assert other.get("/contacts").status_code == 200
+    tenant = db.session.get(Tenant, tenant_id)
+    tenant.status = "suspended"
+    db.session.commit()
+    _assert_unauthorized(other.get("/contacts"))
+
+
+def test_a_token_of_one_tenant_cannot_be_pointed_at_another(login, hotel_world):
+    """No header, parameter or path picks the tenant: only the token does."""
+    bank = login("demo-bank", "counter")
+    for headers in ({"X-Tenant": "demo-hotel"}, {"X-Tenant-Id": str(_tenant_id("demo-hotel"))}):
+        res = bank.get(f"/contacts/{hotel_world['ref']}", headers=headers)
+        _assert_not_found(res)
+    res = bank.get(f"/contacts/{hotel_world['ref']}?tenant=demo-hotel")
+    _assert_not_found(res)
+
+
+# -- the scoping layer --------------------------------------------------------------------------
+
+@pytest.fixture
+def ids(hotel_world):
+    with unscoped():
+        contact = db.session.scalars(select(Contact).where(
+            Contact.ref == hotel_world["ref"])).one()
+        out = {"contact": contact.id, "hotel": contact.tenant_id, "ref": contact.ref,
+               "bank": _tenant_id("demo-bank")}
+    db.session.expunge_all()
+    return out
+
+
+NO_SCOPE_STATEMENTS = {
+    "entity": lambda: select(Contact),
+    "column": lambda: select(Contact.id),
+    "aggregate": lambda: select(func.count(Contact.id)),
+    "select_from": lambda: select(func.count()).select_from(Contact),
+    "join": lambda: select(Tenant.slug).join(Contact, Contact.tenant_id == Tenant.id),
+    "exists": lambda: select(Tenant.slug).where(
+        exists().where(Contact.tenant_id == Tenant.id)),
+    "update": lambda: update(Contact).values(summary="x"),
+    "delete": lambda: delete(Customer),
+}
+
+
+@pytest.mark.parametrize("name", list(NO_SCOPE_STATEMENTS))
+def test_tenant_data_with_no_tenant_in_scope_fails_closed(ids, name):
+    statement = NO_SCOPE_STATEMENTS[name]()
+    with pytest.raises(TenantScopeError):
+        db.session.execute(statement)
+
+
+def test_session_get_and_lazy_loads_with_no_tenant_fail_closed(ids):
+    with pytest.raises(TenantScopeError):
+        db.session.get(Contact, ids["contact"])
+    with unscoped():
+        contact = db.session.get(Contact, ids["contact"])
+    with pytest.raises(TenantScopeError):
+        contact.deadlines        # a lazy relationship load is a query too
+
+
+def test_new_row_with_no_tenant_or_of_another_tenant_is_refused(ids):
+    db.session.add(Customer(name="无主"))
+    with pytest.raises(TenantScopeError):
+        db.session.flush()
+    db.session.rollback()
+    with tenant_scope(ids["bank"]):
+        db.session.add(Customer(tenant_id=ids["hotel"], name="串户"))
+        with pytest.raises(TenantScopeError):
+            db.session.flush()
+    db.session.rollback()
+    with tenant_scope(ids["bank"]):
+        customer = Customer(name="本行客户")
+        db.session.add(customer)
+        db.session.flush()
+        assert customer.tenant_id == ids["bank"]
+    db.session.rollback()
+
+
+def test_scope_of_another_tenant_sees_no_hotel_rows(ids):
+    with tenant_scope(ids["bank"]):
+        assert db.session.scalars(select(Contact)).all() == []
+        assert db.session.scalars(select(Contact).where(Contact.ref == ids["ref"])).first() \
+            is None
+        assert db.session.scalars(select(Contact.id)).all() == []
+        assert db.session.scalar(select(func.count(Contact.id))) == 0
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
+        assert db.session.scalars(select(ContactEvent)).all() == []
+        assert db.session.get(Contact, ids["contact"]) is None
+        assert db.session.scalars(
+            select(Tenant.slug).join(Contact, Contact.tenant_id == Tenant.id)).all() == []
+        assert db.session.scalars(select(Tenant.slug).where(
+            exists().where(Contact.tenant_id == Tenant.id))).all() == []
+        result = db.session.execute(update(Contact).values(summary="改掉")
+                                    .execution_options(synchronize_session=False))
+        assert result.rowcount == 0
+    with tenant_scope(ids["hotel"]):
+        contact = db.session.scalars(select(Contact)).one()
+        assert contact.ref == ids["ref"] and contact.summary == "空调不制冷"
+        assert db.session.scalars(select(ContactEvent)).all()
+
+
+def test_core_table_select_in_another_tenants_scope_does_not_leak(ids):
+    """A Core select of a tenant table cannot be scoped by loader criteria: it must not leak."""
+    with tenant_scope(ids["bank"]):
+        try:
+            rows = db.session.execute(select(Contact.__table__)).all()
+        except TenantScopeError:
+            return
+    assert [r for r in rows if r.tenant_id == ids["hotel"]] == []

@@ -4,7 +4,7 @@ The tenant is resolved once per request from the token and put in scope for
 every query (``tenants.scoping``); handlers stay thin: validate, call one
 domain function, serialise.
 """
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -70,6 +70,16 @@ def on_domain(err):
 def on_http(err):
     db.session.rollback()
     return error(err.code, err.name.lower().replace(" ", "_"), err.description)
+
+
+@bp.errorhandler(Exception)
+def on_unexpected(err):
+    """A bug: logged with its traceback, answered in the API's format (tests see it raise)."""
+    if current_app.testing:
+        raise err
+    db.session.rollback()
+    current_app.logger.exception("unexpected error in %s %s", request.method, request.path)
+    return error(500, "internal_error", "Something went wrong on our side; it has been logged.")
 
 
 @bp.app_errorhandler(404)

@@ -7,13 +7,12 @@ screen and the rules cannot disagree.  A guard raises
 """
 from sqlalchemy import select
 
+from tenants.permissions import can
+
 from .errors import DomainError, Forbidden
 from .extensions import db
 from .models import Coordination, Transfer
 
-SUPERVISORS = ("dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
-COORDINATORS = ("cr_supervisor", "leader", "admin")
-CLOSERS = ("cr_supervisor", "leader", "admin")
 FINISHED = ("closed",)
 
 
@@ -74,7 +73,7 @@ def may_accept(ctx, actor, row=None):
     row = row or pending_transfer(ctx.contact)
     if row is None or row.status != "pending":
         _not_now("没有待签收的转办。", "There is no transfer waiting for acceptance.")
-    if not (is_member(actor, row.to_department_id) or actor.role == "admin"):
+    if not (is_member(actor, row.to_department_id) or can(actor, "contact.accept_any")):
         _deny("只有接收部门可以签收。", "Only the receiving department can sign for it.")
     return row
 
@@ -84,7 +83,7 @@ def may_coordinate(ctx, actor):
     if contact.state in ("closed", "referred"):
         _not_now("该事项已结案或已外部告知。", "This matter is closed or referred outside.")
     if not (is_owner(ctx, actor) or is_member(actor, contact.handler_department_id)
-            or actor.role in COORDINATORS):
+            or can(actor, "contact.coordinate_any")):
         _deny("只有首问责任人、承办部门或主管可以发起协调。",
               "Only the owner, the handling department or a supervisor can open a coordination.")
 
@@ -110,7 +109,7 @@ def may_escalate(ctx, actor):
     _open(ctx.contact)
     contact = ctx.contact
     if not (is_owner(ctx, actor) or is_member(actor, contact.handler_department_id)
-            or actor.role in SUPERVISORS):
+            or can(actor, "contact.escalate_any")):
         _deny("只有首问责任人、承办部门或主管可以升级。",
               "Only the owner, the handling department or a supervisor escalates.")
     chain = ctx.policy.get("escalation", {}).get("chain", [])
@@ -157,7 +156,7 @@ def may_callback(ctx, actor):
 
 def may_close(ctx, actor):
     _open(ctx.contact)
-    if not (is_owner(ctx, actor) or actor.role in CLOSERS):
+    if not (is_owner(ctx, actor) or can(actor, "contact.close_any")):
         _deny("只有首问责任人或主管可以结案。", "Only the owner or a supervisor closes a matter.")
     if ctx.contact.state in ("registered", "transferred", "coordinating"):
         _not_now("事项尚未处理完毕。", "The matter has not been dealt with yet.",

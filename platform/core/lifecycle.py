@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tenants import policies
+from tenants.permissions import can
 from tenants.models import Department, TenantCounter
 
 from . import clocks, events, guards, violations
@@ -163,7 +164,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
         raise Invalid(decision.message, code=decision.code)
     if (by_owner and contact.state == "handling"
             and ctx.policy["transfer"].get("handover_requires_approval")):
-        if approved_by is None or approved_by.role not in ("leader", "dept_supervisor", "admin"):
+        if approved_by is None or not can(approved_by, "contact.approve_handover"):
             raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
                            "en": "A mid-way handover needs a leader's approval: name the approver."},
                           code="approval_required",

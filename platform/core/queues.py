@@ -2,12 +2,13 @@
 with a bounded page; the badge data for the page comes from one more query."""
 from sqlalchemy import or_, select
 
+from tenants.permissions import can
+
 from .models import Contact, Deadline
 
 ACTIVE = ("registered", "handling", "transferred", "coordinating", "referred", "replied",
           "awaiting_callback", "called_back")
 WITH_DEPARTMENT = ("transferred", "handling", "coordinating")
-SEES_ALL = ("cr_supervisor", "inspector", "leader", "admin")
 
 
 def owned(actor, limit=50):
@@ -38,7 +39,7 @@ def overdue(actor, now, limit=50):
                                               Deadline.closed_at.is_(None),
                                               Deadline.due_at < now))
     query = select(Contact).where(Contact.id.in_(late), Contact.state.in_(ACTIVE))
-    if actor.role not in SEES_ALL:
+    if not can(actor, "queue.see_all"):
         query = query.where(or_(Contact.owner_id == actor.id,
                                 Contact.handler_department_id == actor.department_id))
     return query.order_by(Contact.id.desc()).limit(limit)

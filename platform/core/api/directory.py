@@ -3,12 +3,11 @@ from flask import g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import policies
+from tenants import permissions, policies
 from tenants.models import Department, Staff
 from tenants.scoping import get_or_404
 
 from .. import clock, violations
-from ..errors import Forbidden
 from ..extensions import db
 from ..models import Violation
 from ..plugins import manager
@@ -56,9 +55,7 @@ def show_policy():
 
 @bp.patch("/policy")
 def patch_policy():
-    if g.actor.role != "admin":
-        raise Forbidden({"zh": "只有管理员可以修改政策。",
-                         "en": "Only the tenant administrator changes the policy."})
+    permissions.require(g.actor, "policy.edit")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["Expected a JSON object of policy overrides."]})

@@ -4,6 +4,8 @@ from datetime import timedelta
 from flask import g
 from flask_babel import format_datetime, gettext, lazy_gettext as _l, ngettext
 
+from tenants.permissions import can
+
 CHANNELS = {
     "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
     "online": _l("Online"), "hotline": _l("Hotline"), "chat": _l("Chat / WeChat"),
@@ -110,7 +112,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
         MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge,
-        tenant=lambda: g.get("tenant"), lang=_lang)
+        tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 
 
 def _lang():

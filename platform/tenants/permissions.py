@@ -1,0 +1,46 @@
+"""Roles and what each may do: the one table every view, API call and domain guard asks.
+
+A staff member has one role.  Contact-level rules that depend on the person's
+relation to the contact (owner, handling department) live in ``core.guards``;
+they ask :func:`can` for the role-based part, so a role change is made here once.
+"""
+from core.errors import Forbidden
+
+ROLES = ("staff", "dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
+EVERYONE = ROLES
+SUPERVISORS = ("dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
+OVERSEERS = ("cr_supervisor", "inspector", "leader", "admin")
+
+PERMISSIONS = {
+    "contact.register": EVERYONE,
+    "contact.close_any": ("cr_supervisor", "leader", "admin"),       # close as a supervisor
+    "contact.coordinate_any": ("cr_supervisor", "leader", "admin"),  # route unclear matters
+    "contact.escalate_any": SUPERVISORS,
+    "contact.accept_any": ("admin",),                                # sign on a dept's behalf
+    "contact.approve_handover": ("dept_supervisor", "leader", "admin"),
+    "queue.see_all": OVERSEERS,
+    "register.view": EVERYONE,
+    "violation.view": SUPERVISORS,
+    "violation.decide": SUPERVISORS,
+    "policy.view": EVERYONE,
+    "policy.edit": ("admin",),
+    "staff.manage": ("admin",),
+    "department.manage": ("admin",),
+    "token.manage_all": ("admin",),
+    "tenant.settings": ("admin",),
+}
+
+
+def can(staff, permission):
+    """Whether ``staff`` (a Staff row) holds ``permission``."""
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError:
+        raise LookupError(f"unknown permission {permission!r}") from None
+    return staff is not None and staff.active and staff.role in allowed
+
+
+def require(staff, permission):
+    if not can(staff, permission):
+        raise Forbidden({"zh": "您没有此项权限。", "en": "You are not allowed to do this."},
+                        code="forbidden")

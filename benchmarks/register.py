@@ -49,6 +49,7 @@ RESULTS = os.path.join(HERE, "results")
 TARGET_RATIO = 0.60
 TARGET_P99_MS = 50.0
 MAX_DURATION, MAX_WARMUP, MAX_CLIENTS = 300, 60, 256
+NOISY_CORES = 0.15   # other load above this (in cores) during a run earns a warning
 
 TENANT, USER = "demo-hotel", "front-office"
 REGISTRATION = {"channel": "phone", "matter_type": "complaint",
@@ -135,6 +136,28 @@ def _tree_cpu_seconds(root_pids):
         total += stats[pid][1]
         todo.extend(children.get(pid, ()))
     return total / tick
+
+
+def _machine_busy_seconds():
+    """CPU seconds all CPUs spent busy since boot (/proc/stat), to see other load on the box."""
+    try:
+        with open("/proc/stat") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+    except OSError:
+        return None
+    # user + nice + system (irq/softirq time is not charged to processes either, so leave it out)
+    return sum(values[:3]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_snapshot(app_pid, db_pids):
+    """CPU seconds so far of: the gunicorn tree, the database server's tree, this process and
+    its reaped children (wrk), and the whole machine."""
+    import resource
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)   # wrk, once it has been waited for
+    return (_tree_cpu_seconds([app_pid]), _tree_cpu_seconds(db_pids) if db_pids else 0.0,
+            me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            _machine_busy_seconds())
 
 
 def run_cli(args, env, log_path):
@@ -306,7 +329,7 @@ def gunicorn_cmd(args, port, chdir, target):
             "--log-level", "warning", target]
 
 
-def measure(args, procs, workdir, name, port, path, body, headers, server_roots):
+def measure(args, procs, workdir, name, port, path, body, headers, app_pid, db_pids):
     """Warm-up (discarded), then the measured run; plus the servers' CPU seconds meanwhile."""
     generator = args.generator
     log(f"  {name}: warm-up {args.warmup}s, then {args.duration}s with {args.clients} clients")
@@ -315,19 +338,29 @@ def measure(args, procs, workdir, name, port, path, body, headers, server_roots)
                  args.clients, args.warmup)
     else:
         python_load(port, path, body, headers, args.clients, args.warmup)
-    cpu0 = _tree_cpu_seconds(server_roots())
+    before = _cpu_snapshot(app_pid, db_pids())
     if generator == "wrk":
         res = wrk_load(procs, workdir, name, port, path, body, headers, args.clients,
                        args.duration)
     else:
         res = python_load(port, path, body, headers, args.clients, args.duration)
-    cpu1 = _tree_cpu_seconds(server_roots())
-    if cpu0 is not None and cpu1 is not None and res["requests"]:
-        res["server_cpu_s"] = round(cpu1 - cpu0, 3)
-        res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["requests"], 3)
+    after = _cpu_snapshot(app_pid, db_pids())
+    if None not in before + after and res["requests"]:
+        app_cpu, db_cpu, loadgen, machine = (b - a for a, b in zip(before, after))
+        n = res["requests"]
+        res["server_cpu_ms_per_request"] = round((app_cpu + db_cpu) * 1000 / n, 3)
+        res["gunicorn_cpu_ms_per_request"] = round(app_cpu * 1000 / n, 3)
+        res["database_cpu_ms_per_request"] = round(db_cpu * 1000 / n, 3)
+        res["loadgen_cpu_s"] = round(loadgen, 3)
+        # Anything else running on the machine meanwhile (in cores): other jobs skew the run.
+        res["other_load_cores"] = round(max(0.0, machine - app_cpu - db_cpu - loadgen)
+                                        / res["seconds"], 2)
     lat = res["latency_ms"]
     log(f"  {name}: {res['rps']:.1f} req/s, p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, "
-        f"errors {res['errors']}")
+        f"errors {res['errors']}, other load {res.get('other_load_cores', '?')} cores")
+    if res.get("other_load_cores", 0) > NOISY_CORES:
+        log(f"  WARNING: other processes used {res['other_load_cores']} cores during the run; "
+            "the numbers are skewed (run it on a quiet machine)")
     return res
 
 
@@ -386,6 +419,9 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     os.makedirs(instance, exist_ok=True)
     env = dict(os.environ)
     env.pop("SHOUWEN_NOW", None)
+    # Measure the code of this checkout (where the script lives), whatever is pip-installed.
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.join(REPO, "platform"), REPO] + [p for p in [env.get("PYTHONPATH")] if p])
     env.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_INSTANCE_PATH=instance,
                SHOUWEN_SECRET_KEY="benchmark-only-secret", SHOUWEN_ENV="production",
                PYTHONDONTWRITEBYTECODE="1")
@@ -411,19 +447,40 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     log(f"[{backend}] app on :{app_port}, bare on :{bare_port} "
         f"({args.workers} workers x {args.threads} threads each)")
 
-    out = {"database": database_info}
+    runs = {"bare": [], "registration": []}
     try:
-        for endpoint, proc, port, path, headers in (
-                ("bare insert", bare, bare_port, "/bare", json_h),
-                ("registration", app, app_port, "/api/v1/contacts", reg_h)):
-            key = "bare" if endpoint == "bare insert" else "registration"
-            out[key] = measure(args, procs, workdir, f"{backend}-{key}", port, path, body,
-                               headers, lambda p=proc: [p.pid] + _pg_roots(pg))
-            if proc.poll() is not None:
-                raise RuntimeError(f"{endpoint} server died; see {app_log if proc is app else bare_log}")
+        # Rounds alternate bare / registration, so drift on the machine hits both alike.
+        for n in range(args.rounds):
+            for key, proc, port, path, headers, log_path in (
+                    ("bare", bare, bare_port, "/bare", json_h, bare_log),
+                    ("registration", app, app_port, "/api/v1/contacts", reg_h, app_log)):
+                runs[key].append(measure(args, procs, workdir, f"{backend}-{key}-{n + 1}", port,
+                                         path, body, headers, proc.pid, lambda: _pg_roots(pg)))
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the {key} server died (log: {log_path})")
     finally:
         procs.stop(app)
         procs.stop(bare)
+    out = {"database": database_info}
+    out.update((key, combine(rs)) for key, rs in runs.items())
+    return out
+
+
+def combine(runs):
+    """One result from several rounds: counts summed, rates and latencies the median."""
+    if len(runs) == 1:
+        return runs[0]
+    from statistics import median
+    out = {k: sum(r[k] for r in runs) for k in ("requests", "ok", "errors", "seconds")}
+    out["rps"] = median(r["rps"] for r in runs)
+    out["latency_ms"] = {k: median(r["latency_ms"][k] for r in runs)
+                         for k in runs[0]["latency_ms"] if runs[0]["latency_ms"][k] is not None}
+    for k in ("server_cpu_ms_per_request", "gunicorn_cpu_ms_per_request",
+              "database_cpu_ms_per_request", "other_load_cores"):
+        if all(k in r for r in runs):
+            out[k] = median(r[k] for r in runs)
+    out["aggregate"] = f"median of {len(runs)} rounds"
+    out["rounds"] = runs
     return out
 
 
@@ -440,7 +497,8 @@ def verdict(bare, reg):
 
 def table(results):
     head = (f"{'backend':<11} {'endpoint':<13} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}  {'reg/bare':>8}  verdict")
+            f"{'p99 ms':>8} {'errors':>7} {'cpu ms/req':>11} {'other':>5}  {'reg/bare':>8}"
+            "  verdict")
     lines = [head, "-" * len(head)]
     for backend, res in results.items():
         if "error" in res:
@@ -450,7 +508,12 @@ def table(results):
         for key, label in (("bare", "bare insert"), ("registration", "registration")):
             r = res[key]
             lat = r["latency_ms"]
-            cpu = r.get("server_cpu_ms_per_request")
+            cpu = "-"
+            if r.get("server_cpu_ms_per_request") is not None:
+                cpu = f"{r['gunicorn_cpu_ms_per_request']:.2f}"
+                if r.get("database_cpu_ms_per_request"):
+                    cpu += f"+{r['database_cpu_ms_per_request']:.2f}"
+            other = r.get("other_load_cores")
             tail = ""
             if key == "registration":
                 why = [f"ratio {'>=' if checks['ratio'] else '<'} {TARGET_RATIO:.2f}",
@@ -461,8 +524,20 @@ def table(results):
                         f" ({', '.join(why)})")
             lines.append(f"{backend:<11} {label:<13} {r['rps']:>8.1f} {lat['p50']:>8.1f} "
                          f"{lat['p95']:>8.1f} {lat['p99']:>8.1f} {r['errors']:>7} "
-                         f"{(f'{cpu:.2f}' if cpu is not None else '-'):>10}{tail}")
+                         f"{cpu:>11} "
+                         f"{(f'{other:.2f}' if other is not None else '-'):>5}{tail}")
     return "\n".join(lines)
+
+
+def git_revision():
+    """The commit measured, and whether the working tree differed from it."""
+    def git(*args):
+        res = subprocess.run(["git", "-C", REPO, *args], capture_output=True, text=True)
+        return res.stdout.strip() if res.returncode == 0 else None
+    head = git("rev-parse", "--short", "HEAD")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "platform",
+                "policy_packs", "wsgi.py")
+    return {"commit": head, "app_code_modified": bool(dirty)} if head else None
 
 
 def versions():
@@ -485,6 +560,9 @@ def parse_args(argv=None):
     p.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint "
                    "(default 15, max %d)" % MAX_DURATION)
     p.add_argument("--warmup", type=int, default=3, help="warm-up seconds, discarded (default 3)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="alternate bare / registration this many times and report the medians "
+                        "(default 1; use 3 on a shared machine)")
     p.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections "
                    "(default 8, max %d)" % MAX_CLIENTS)
     p.add_argument("--backends", default="sqlite,postgresql",
@@ -494,8 +572,10 @@ def parse_args(argv=None):
                    help="gthread threads per worker (default 4)")
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                    help="load generator (default: wrk if installed, else python)")
-    p.add_argument("--output", help="JSON result file (default benchmarks/results/register-<time>.json)")
-    p.add_argument("--keep-temp", action="store_true", help="keep the temp dir (logs) for debugging")
+    p.add_argument("--output",
+                   help="JSON result file (default benchmarks/results/register-<time>.json)")
+    p.add_argument("--keep-temp", action="store_true",
+                   help="keep the temp dir (server logs, wrk scripts) for debugging")
     args = p.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     bad = [b for b in backends if b not in ("sqlite", "postgresql")]
@@ -503,7 +583,8 @@ def parse_args(argv=None):
         p.error(f"unknown backend(s): {', '.join(bad) or '(none)'}")
     args.backends = list(dict.fromkeys(backends))
     for name, low, high in (("duration", 1, MAX_DURATION), ("warmup", 0, MAX_WARMUP),
-                            ("clients", 1, MAX_CLIENTS), ("workers", 1, 16), ("threads", 1, 64)):
+                            ("clients", 1, MAX_CLIENTS), ("workers", 1, 16), ("threads", 1, 64),
+                            ("rounds", 1, 10)):
         value = getattr(args, name)
         if not low <= value <= high:
             p.error(f"--{name} must be between {low} and {high}")
@@ -521,6 +602,7 @@ def _sigterm(signum, frame):
 def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # even if started with it ignored
     procs = Processes()
     tmp = tempfile.mkdtemp(prefix="shouwen-bench-")
     started = datetime.now(timezone.utc)
@@ -555,7 +637,8 @@ def main(argv=None):
         "started_at": started.isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": sys.platform},
         "versions": versions(),
-        "settings": {"duration_s": args.duration, "warmup_s": args.warmup,
+        "git": git_revision(),
+        "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
                      "clients": args.clients, "generator": args.generator,
                      "gunicorn": {"workers": args.workers, "worker_class": "gthread",
                                   "threads": args.threads},
@@ -575,12 +658,16 @@ def main(argv=None):
     with open(path, "w") as fh:
         json.dump(report, fh, indent=2, ensure_ascii=False)
     print()
-    print(f"{args.clients} clients, {args.duration} s measured after {args.warmup} s warm-up, "
-          f"{args.generator}; gunicorn {args.workers}x{args.threads} gthread; "
+    rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
+    print(f"{args.clients} clients, {args.duration} s measured after {args.warmup} s warm-up"
+          f"{rounds}, {args.generator}; gunicorn {args.workers}x{args.threads} gthread; "
           f"{os.cpu_count()} CPUs")
     print(table(results))
-    print(f"\ntargets: registration >= {TARGET_RATIO:.0%} of bare req/s, p99 < "
-          f"{TARGET_P99_MS:.0f} ms, no errors.  cpu ms/req: gunicorn (+PostgreSQL) CPU per request.")
+    print(f"\ntargets: registration >= {TARGET_RATIO:.0%} of bare req/s, "
+          f"p99 < {TARGET_P99_MS:.0f} ms, no errors.")
+    print("cpu ms/req: CPU per request of the gunicorn processes (+ the PostgreSQL server's).")
+    print(f"other: cores used meanwhile by processes outside the benchmark "
+          f"(above {NOISY_CORES} the run is skewed).")
     print(f"result: {os.path.relpath(path)}")
     ok = all(r.get("pass") for r in results.values())
     return 0 if ok else 1

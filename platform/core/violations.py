@@ -1,14 +1,12 @@
 """Violations: proposed under the pack's penalty rules, decided by a supervisor."""
 from sqlalchemy import func, select
 
-from tenants.permissions import PERMISSIONS, can
+from tenants.permissions import can
 
 from .errors import Forbidden, Invalid
 from .extensions import db
 from .models import Violation
 
-
-DECIDERS = PERMISSIONS["violation.decide"]   # kept for the web's menu; the table decides
 
 
 def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, deadline=None):
@@ -42,10 +40,11 @@ def decide(violation, actor, decision, reason, at):
         raise Forbidden({"zh": "只有主管、质检或管理员可以裁定违规。",
                          "en": "Only supervisors, inspectors and administrators decide violations."})
     if decision not in ("confirm", "waive"):
-        raise Invalid("decision must be confirm or waive",
+        raise Invalid({"zh": "请选择确认或免除。", "en": "Choose confirm or waive."},
                       fields={"decision": ["Must be one of: confirm, waive."]})
     if not (reason or "").strip():
-        raise Invalid("a reason is required", fields={"reason": ["A reason is required."]})
+        raise Invalid({"zh": "请填写理由。", "en": "A reason is required."},
+                      fields={"reason": ["A reason is required."]})
     if violation.status != "proposed":
         raise Invalid({"zh": "该违规已裁定。", "en": "This violation has already been decided."},
                       code="already_decided", status=409)

@@ -39,6 +39,7 @@ def seed_tenant(slug, pack_key, name, prefix):
     if tenant is not None:
         return tenant, False
     tenant = create_tenant(slug, name, pack_key, ref_prefix=prefix)
+    _fill_directory(tenant)
     policy = manager().get(pack_key).policy
     by_perm, top = _roles(policy)
     staff_role = by_perm.get("staff", top)
@@ -62,6 +63,16 @@ def seed_tenant(slug, pack_key, name, prefix):
     if top["permission"] == "leader" and by_perm.get("leader") is not top:
         add_staff(tenant, "chief", _name(i), DEMO_PASSWORD, departments[-1], title=top["key"])
     return tenant, True
+
+
+def _fill_directory(tenant):
+    """Demo locations and extension numbers, so the directory shows where to send people."""
+    from .models import Department
+    with tenant_scope(tenant.id):
+        for i, dept in enumerate(db.session.scalars(select(Department).order_by(Department.id))):
+            dept.location = dept.location or f"{1 + i // 3}F-{101 + i}"
+            dept.phone = dept.phone or f"8{600 + i}"
+        db.session.flush()
 
 
 def seed():

@@ -77,7 +77,8 @@ def contact_detail(contact):
         "satisfaction": contact.satisfaction, "closed_at": contact.closed_at,
         "deadlines": [deadline(d, now, departments, users) for d in deadlines],
         "events": [{"id": e.id, "at": e.at, "kind": e.kind,
-                    "actor": e.actor.username if e.actor else None, "details": e.details}
+                    "actor": e.actor.username if e.actor else None,
+                    "actor_name": e.actor.name if e.actor else None, "details": e.details}
                    for e in events],
     })
     return out

@@ -164,6 +164,7 @@ class EventOut(Schema):
     at = fields.AwareDateTime()
     kind = Str()
     actor = Str(allow_none=True)
+    actor_name = Str(allow_none=True)
     details = fields.Dict()
 
 

@@ -119,4 +119,4 @@ def field_errors(messages):
 
 __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from . import auth, contacts, queues  # noqa: E402,F401  (routes)
+from . import auth, contacts, printing, queues, registers, supervision  # noqa: E402,F401  (routes)

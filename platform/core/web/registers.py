@@ -1,0 +1,277 @@
+"""Registers (登记簿): the tenant's contacts, or one department's, like a paper register.
+
+* ``/register``: every contact of the tenant; ``/register?department=<code>``: one
+  department's register = contacts its staff received as first-inquiry owner OR that it
+  handles now (``handler_department_id``), so a department sees what it answered for and
+  what it works on.
+* Filters on local dates (tenant time zone, on ``registered_at``), channel, matter type,
+  state, owner (username), handling department and "overdue" (a running clock past due).
+* Keyset pages on ``Contact.id``, newest first (``before``/``after`` ids): no OFFSET, no
+  COUNT.  Each page is one query with the customer, owner and handling department joined,
+  one query for the first reply times, and one LIMIT 1 probe for the other direction.
+* Exports (CSV with a BOM, XLSX in write-only mode) of the filtered register, newest first,
+  read in keyset chunks and capped at ``EXPORT_CAP`` rows; a capped file says so in its last
+  row and in the ``X-Export-Capped`` header.
+"""
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, g, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from tenants import policies
+from tenants.models import Department, Staff
+
+from .. import clock
+from ..extensions import db
+from ..models import Contact, Customer, Deadline, Reply
+from . import bp, lang
+from .labels import CHANNELS, STATES, localized
+
+PAGE = 50
+EXPORT_CAP = 50_000
+CHUNK = 2_000
+DATE_COLUMNS = (1, 2, 11, 12)              # received, registered, replied, closed
+FILTERS = ("department", "from", "to", "channel", "matter_type", "state", "owner",
+           "handler_department", "overdue")
+
+def _columns():
+    """One register line per contact: everything a row shows, joined in one statement.
+    (Staff is the owner, Department the handling department: no aliases, which the tenant
+    scoping would refuse; the filters' subqueries are uncorrelated.)"""
+    return (select(Contact.id, Contact.ref, Contact.received_at, Contact.registered_at,
+                   Contact.channel, Contact.matter_type, Contact.summary, Contact.state,
+                   Contact.closed_at, Contact.satisfaction,
+                   Customer.name.label("customer_name"), Customer.phone.label("customer_phone"),
+                   Staff.name.label("owner_name"), Staff.username.label("owner_username"),
+                   Department.name_zh.label("dept_zh"), Department.name_en.label("dept_en"))
+            .join(Customer, Customer.id == Contact.customer_id)
+            .join(Staff, Staff.id == Contact.owner_id)
+            .outerjoin(Department, Department.id == Contact.handler_department_id))
+
+
+def _department(code):
+    return db.session.scalars(select(Department).where(Department.code == code)).first()
+
+
+def _ids(column, *where):
+    """An uncorrelated ``IN`` subquery (the page query joins staff and departments too)."""
+    return select(column).where(*where).correlate(None)
+
+
+def _local_day(value, tz, errors, key):
+    try:
+        return datetime.combine(date.fromisoformat(value), time(), tz)
+    except ValueError:
+        errors[key] = _("Not a date (YYYY-MM-DD).")
+        return None
+
+
+def parse_filters(args):
+    """(filters as given, SQL conditions on Contact, field errors, the department scope)."""
+    f = {k: (args.get(k) or "").strip()[:64] for k in FILTERS}
+    tz = ZoneInfo(g.tenant.timezone)
+    conds, errors, scope = [], {}, None
+    if f["department"]:
+        scope = _department(f["department"])
+        if scope is None:
+            abort(404)
+        conds.append(or_(Contact.handler_department_id == scope.id,
+                         Contact.owner_id.in_(_ids(Staff.id, Staff.department_id == scope.id))))
+    if f["from"] and (start := _local_day(f["from"], tz, errors, "from")):
+        conds.append(Contact.registered_at >= start)
+    if f["to"] and (end := _local_day(f["to"], tz, errors, "to")):
+        conds.append(Contact.registered_at < end + timedelta(days=1))
+    for key in ("channel", "matter_type", "state"):
+        if f[key]:
+            conds.append(getattr(Contact, key) == f[key])
+    if f["owner"]:
+        conds.append(Contact.owner_id.in_(_ids(Staff.id, Staff.username == f["owner"])))
+    if f["handler_department"]:
+        conds.append(Contact.handler_department_id.in_(
+            _ids(Department.id, Department.code == f["handler_department"])))
+    if f["overdue"]:
+        f["overdue"] = "1"
+        conds.append(Contact.id.in_(_ids(
+            Deadline.contact_id, Deadline.status.in_(("open", "breached")),
+            Deadline.closed_at.is_(None), Deadline.due_at < clock.now())))
+    return f, conds, errors, scope
+
+
+def _exists(conds, *more, newer=False):
+    """Is there a row past the page?  Ordered, so the probe walks the id index from there."""
+    order = Contact.id.asc() if newer else Contact.id.desc()
+    return db.session.execute(select(Contact.id).where(*conds, *more).order_by(order)
+                              .limit(1)).first() is not None
+
+
+def keyset_page(conds, before=None, after=None, size=PAGE):
+    """(rows newest first, has_newer, has_older) for the page before/after a contact id."""
+    query = _columns().where(*conds)
+    if after is not None:
+        rows = db.session.execute(query.where(Contact.id > after)
+                                  .order_by(Contact.id.asc()).limit(size + 1)).all()
+        has_newer, rows = len(rows) > size, rows[:size][::-1]
+        has_older = bool(rows) and _exists(conds, Contact.id < rows[-1].id)
+        return rows, has_newer, has_older
+    if before is not None:
+        query = query.where(Contact.id < before)
+    rows = db.session.execute(query.order_by(Contact.id.desc()).limit(size + 1)).all()
+    has_older, rows = len(rows) > size, rows[:size]
+    has_newer = before is not None and bool(rows) and _exists(conds, Contact.id > rows[0].id,
+                                                              newer=True)
+    return rows, has_newer, has_older
+
+
+def first_replies(ids):
+    """When each contact on the page was first replied to (one query)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Reply.contact_id, func.min(Reply.at))
+                                   .where(Reply.contact_id.in_(ids))
+                                   .group_by(Reply.contact_id)).all())
+
+
+def _matter_names(policy):
+    return {key: localized(mt.get("name")) or key
+            for key, mt in (policy.get("matter_types") or {}).items()}
+
+
+def _policy():
+    return policies.load(policies.latest_version_id())[1]
+
+
+def _query_args(filters):
+    return {k: v for k, v in filters.items() if v}
+
+
+@bp.get("/register")
+def register():
+    filters, conds, errors, scope = parse_filters(request.args)
+    before = request.args.get("before", type=int)
+    after = request.args.get("after", type=int)
+    rows, has_newer, has_older = keyset_page(conds, before, after, PAGE)
+    policy = _policy()
+    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+    return render_template(
+        "web/register.html", rows=rows, replied=first_replies([r.id for r in rows]),
+        has_newer=has_newer, has_older=has_older, filters=filters, errors=errors,
+        scope=scope, args=_query_args(filters), policy=policy,
+        matter_names=_matter_names(policy), departments=departments,
+        usernames=db.session.scalars(select(Staff.username).where(Staff.active)
+                                     .order_by(Staff.username)).all(),
+        cap=EXPORT_CAP, paged=before is not None or after is not None)
+
+
+def export_rows(conds, cap=EXPORT_CAP):
+    """(rows newest first, {contact id: first reply}, capped), read in keyset chunks."""
+    rows, replied, last = [], {}, None
+    while len(rows) < cap:
+        query = _columns().where(*conds)
+        if last is not None:
+            query = query.where(Contact.id < last)
+        chunk = db.session.execute(query.order_by(Contact.id.desc())
+                                   .limit(min(CHUNK, cap - len(rows)))).all()
+        if not chunk:
+            return rows, replied, False
+        rows.extend(chunk)
+        replied.update(first_replies([r.id for r in chunk]))
+        last = chunk[-1].id
+    return rows, replied, _exists(conds, Contact.id < last)
+
+
+def _header():
+    return [_("Reference"), _("Received at"), _("Registered at"), _("Channel"),
+            _("Customer"), _("Phone"), _("Matter type"), _("Summary"), _("Owner"),
+            _("Handling department"), _("State"), _("Replied at"), _("Closed at"),
+            _("Satisfaction")]
+
+
+def _words():
+    """The export's words, translated once (not once per row)."""
+    return {"channels": {k: str(v) for k, v in CHANNELS.items()},
+            "states": {k: str(v) for k, v in STATES.items()},
+            "matters": _matter_names(_policy()), "en": lang() == "en",
+            "tz": ZoneInfo(g.tenant.timezone)}
+
+
+def _line(row, replied, words):
+    """One export line; instants as naive local times of the tenant (for Excel)."""
+    tz = words["tz"]
+
+    def local(value):
+        return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0) \
+            if value else None
+    return [row.ref, local(row.received_at), local(row.registered_at),
+            words["channels"].get(row.channel, row.channel), row.customer_name,
+            row.customer_phone, words["matters"].get(row.matter_type, row.matter_type),
+            row.summary, row.owner_name, (row.dept_en if words["en"] else row.dept_zh) or "",
+            words["states"].get(row.state, row.state), local(replied.get(row.id)),
+            local(row.closed_at), row.satisfaction]
+
+
+def _capped_note():
+    return _("Capped at %(n)s rows, newest first: narrow the filters to export the rest.",
+             n=f"{EXPORT_CAP:,}")
+
+
+def _csv(lines, capped):
+    out = io.StringIO()
+    out.write("\ufeff")                      # Excel needs the BOM to read UTF-8 Chinese
+    writer = csv.writer(out)
+    writer.writerow(_header())
+    for line in lines:
+        writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M")
+                         if isinstance(v, datetime) else v for v in line])
+    if capped:
+        writer.writerow([_capped_note()])
+    return out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+
+
+def _xlsx(lines, capped):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="Register")
+    for column, width in zip("ABCDEFGHIJKLMN", (20, 17, 17, 9, 12, 15, 11, 40, 10, 14, 12,
+                                                 17, 17, 8)):
+        sheet.column_dimensions[column].width = width
+    header = []
+    for text in _header():
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for line in lines:
+        for i in DATE_COLUMNS:
+            if line[i] is not None:
+                line[i] = WriteOnlyCell(sheet, value=line[i])
+                line[i].number_format = "yyyy-mm-dd hh:mm"
+        sheet.append(line)
+    if capped:
+        sheet.append([_capped_note()])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/register.<any(csv, xlsx):fmt>")
+def export_register(fmt):
+    filters, conds, errors, scope = parse_filters(request.args)
+    rows, replied, capped = export_rows(conds, EXPORT_CAP)
+    words = _words()
+    lines = (_line(r, replied, words) for r in rows)
+    body, mimetype = (_csv if fmt == "csv" else _xlsx)(lines, capped)
+    stamp = clock.now().astimezone(words["tz"]).strftime("%Y%m%d-%H%M")
+    name = f"register-{g.tenant.slug}{'-' + scope.code if scope else ''}-{stamp}.{fmt}"
+    response = Response(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    response.headers["Content-Type"] = mimetype
+    if capped:
+        response.headers["X-Export-Capped"] = str(EXPORT_CAP)
+    return response

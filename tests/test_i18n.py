@@ -281,18 +281,7 @@ def strip_data(parts, data):
 
 
 # Known, reported problems outside the templates (remove an entry once it is fixed):
-KNOWN_ISSUES = [
-    # core/breaches.py stores an English escalation reason ("deadline reply breached") in
-    # the event, which the timeline shows as it is.
-    re.compile(r"\bdeadline [a-z_]+ breached\b"),
-    # The forms show the schemas' English validation messages (and the field's key before
-    # them in flashed errors): web/__init__.py field_errors should pass each message through
-    # core.i18n.translate_error, whose messages are in the catalogues.
-    re.compile("(?:\\b[a-z_.]+: )?(?:" + "|".join(
-        [re.escape(m) for m in i18n.VALIDATION_MESSAGES]
-        + [re.sub(r"\?P<\w+>", "?:", p.pattern.strip("^$"))
-           for p, _ in i18n.VALIDATION_PATTERNS]) + ")"),
-]
+KNOWN_ISSUES = []   # nothing left: a new entry needs a reason
 
 
 def without_known_issues(parts):

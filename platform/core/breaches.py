@@ -27,6 +27,6 @@ def breach(ctx, deadline, at):
                        deadline=deadline)
     if ctx.policy.get("escalation", {}).get("on_breach"):
         from .escalation import escalate_step
-        escalate_step(ctx, actor=None, reason=f"deadline {deadline.kind} breached",
+        escalate_step(ctx, actor=None, reason=f"deadline.{deadline.kind}",
                       deadline=deadline)
     return True

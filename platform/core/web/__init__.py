@@ -14,6 +14,7 @@ from tenants.models import Staff, Tenant
 from tenants.scoping import enter_tenant, leave_tenant, unscoped
 
 from ..errors import DomainError
+from ..i18n import translate_error
 from ..extensions import db, login_manager
 
 bp = Blueprint("web", __name__, url_prefix="/t/<slug>")
@@ -113,7 +114,8 @@ def field_errors(messages):
             for sub, text in field_errors(value).items():
                 out[f"{key}.{sub}"] = text
         else:
-            out[key] = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            items = value if isinstance(value, list) else [value]
+            out[key] = "; ".join(translate_error(v) for v in items)
     return out
 
 

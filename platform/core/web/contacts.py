@@ -2,7 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -89,9 +89,13 @@ def show_contact(ref):
     detail = contact_detail(contact)
     rows, now = rows_with_badges([contact])
     pending = guards.pending_transfer(contact)
+    departments = _departments()
+    draft = session.pop("draft", None)
     return render_template(
         "web/contact.html", c=contact, detail=detail, ctx=ctx, policy=ctx.policy,
-        actions=guards.available(ctx, me), departments=_departments(),
+        dept_names={d.code: d.name(lang()) for d in departments},
+        draft=draft if draft and draft.get("ref") == ref else None,
+        actions=guards.available(ctx, me), departments=departments,
         colleagues=_colleagues(), pending=pending, now=now, calendar=ctx.calendar,
         decide=request.args.get("decide") == "1",
         transfers=db.session.scalars(select(Transfer).where(Transfer.contact_id == contact.id)
@@ -171,11 +175,19 @@ def act(ref, action):
         flash(_("Done: %(action)s.", action=_label(action)), "ok")
     except ValidationError as err:
         db.session.rollback()
-        for field, message in field_errors(err.messages).items():
-            flash(f"{field}: {message}", "error")
+        _keep_draft(ref, action)
+        for message in field_errors(err.messages).values():
+            flash(message, "error")
     except DomainError as err:
         refused(err)
+        _keep_draft(ref, action)
     return redirect(url_for("web.show_contact", ref=ref) + "#actions")
+
+
+def _keep_draft(ref, action):
+    """A refused reply keeps its text, so staff correct it instead of typing it again."""
+    if request.form.get("text"):
+        session["draft"] = {"ref": ref, "action": action, "text": request.form["text"][:8000]}
 
 
 def _label(action):

@@ -99,6 +99,20 @@ def badge(due_at, now, unit=None, calendar=None):
     return "ok", gettext("Due %(t)s", t=when(due_at, "MM-dd HH:mm"))
 
 
+def rule_text(rule):
+    """A deadline rule in words: "1 working day", "30 min", "at once"."""
+    amount, unit = rule["amount"], rule["unit"]
+    if amount == 0:
+        return gettext("at once")
+    if unit == "minutes":
+        return ngettext("%(num)s minute", "%(num)s minutes", amount)
+    if unit == "hours":
+        return ngettext("%(num)s hour", "%(num)s hours", amount)
+    if unit == "working_hours":
+        return ngettext("%(num)s working hour", "%(num)s working hours", amount)
+    return ngettext("%(num)s working day", "%(num)s working days", amount)
+
+
 def localized(text_pair):
     """A {zh, en} pair in the current language."""
     from . import lang
@@ -111,7 +125,7 @@ def init_app(app):
     app.jinja_env.filters.update(when=when, localized=localized)
     app.jinja_env.globals.update(
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
-        MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge,
+        MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
         tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 
 

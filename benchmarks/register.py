@@ -20,7 +20,12 @@ also on error, Ctrl-C or SIGTERM.  It only ever talks to 127.0.0.1, and every ru
 (``--duration`` <= 300 s, ``--clients`` <= 256).
 
     python benchmarks/register.py                                # both backends, 15 s, 8 clients
+    python benchmarks/register.py --rounds 3                     # on a shared machine
     python benchmarks/register.py --backends sqlite --duration 5 --clients 16
+
+Exit status: 0 if every backend meets the targets, 1 if not (or a backend failed to run),
+130 when interrupted.  The code measured is the checkout this script lives in (its
+``platform/`` and root go first on the servers' PYTHONPATH).
 
 PostgreSQL needs the server binaries (/usr/lib/postgresql/*/bin) and root (it runs the server
 as the ``postgres`` user through ``runuser``, see tests/pgserver.py).  The load generator is

@@ -81,6 +81,9 @@ def test_complaint_from_registration_to_register_export(page):
     # a proper reply passes the live check and is recorded
     form = open_step(page, "reply")
     box = form.locator("textarea[name=text]")
+    # the refused text is still there to correct, not to type again
+    expect(box).to_have_value(re.compile(BANNED))
+    box.fill("")
     box.press_sequentially(GOOD_REPLY, delay=10)
     page.wait_for_timeout(600)                       # past the check's 300 ms debounce
     expect(form.locator(".lint .error")).to_have_count(0)

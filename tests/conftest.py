@@ -77,7 +77,8 @@ def app(seeded_app):
         db.session.remove()
         original = db.session
         db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                         expire_on_commit=False),
             scopefunc=_app_ctx_id)
         policies.clear_cache()
         seeded_app.test_client_class = IsolatedClient

@@ -18,7 +18,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+# Sessions live for one request or job; keeping loaded state after commit saves the reload of
+# everything a handler answers with right after committing.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 
 # -- web ------------------------------------------------------------------------------------

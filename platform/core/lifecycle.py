@@ -7,7 +7,7 @@ changes the session and leaves the commit to the caller.  Refusals raise
 :class:`core.errors.DomainError`; a refusal with ``keep = True`` has recorded
 evidence (an event, a proposed violation) that the caller commits.
 """
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import select, update
 
@@ -69,7 +69,7 @@ def register(tenant, actor, data, at):
             problems["category"] = ["Not a category of this matter type"
                                     + (": " + ", ".join(matter["categories"])
                                        if matter.get("categories") else "") + "."]
-    received_at = data.get("received_at") or at
+    received_at = (data.get("received_at") or at).astimezone(timezone.utc)
     if received_at > at + CLOCK_SKEW:
         problems["received_at"] = ["Must not be in the future."]
     if problems:

@@ -10,6 +10,7 @@ explicitly with ``unscoped()`` (the platform operator's counts, sign-up, the
 sweep's tenant loop).  Views therefore cannot forget the filter.
 """
 import contextlib
+import functools
 import contextvars
 
 from sqlalchemy import ForeignKey, Table, event
@@ -68,7 +69,9 @@ def unscoped():
         _unscoped.reset(token)
 
 
+@functools.cache
 def _tenant_tables():
+    """Tenant-owned tables by name (the models are all imported before the first query)."""
     tables = {}
     stack = list(TenantScoped.__subclasses__())
     while stack:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Contact, Deadline, Transfer
 from . import bp, load, load_optional, present
 from . import schemas as s
+from .schemas import schema
 
 
 def _contact(ref):
@@ -39,12 +40,12 @@ def _user(username, field):
 
 def _detail(ctx, status=200):
     db.session.commit()
-    return jsonify(s.ContactOut().dump(present.contact_detail(ctx.contact))), status
+    return jsonify(schema(s.ContactOut).dump(present.contact_detail(ctx.contact))), status
 
 
 @bp.post("/contacts")
 def register_contact():
-    data = load(s.ContactIn())
+    data = load(schema(s.ContactIn))
     data["co_receivers"] = [_user(u, "co_receivers") for u in data["co_receivers"]]
     ctx = lifecycle.register(g.tenant, g.actor, data, clock.now())
     return _detail(ctx, 201)
@@ -52,7 +53,7 @@ def register_contact():
 
 @bp.get("/contacts")
 def list_contacts():
-    f = load(s.ContactFilter(), request.args.to_dict())
+    f = load(schema(s.ContactFilter), request.args.to_dict())
     query = select(Contact)
     if f["state"]:
         query = query.where(Contact.state == f["state"])
@@ -73,19 +74,19 @@ def list_contacts():
         query = query.where(Contact.id < anchor.id)
     rows = db.session.scalars(query.order_by(Contact.id.desc()).limit(f["limit"])).all()
     items = present.contacts_page(rows)
-    return jsonify({"items": s.ContactSummaryOut(many=True).dump(items),
+    return jsonify({"items": schema(s.ContactSummaryOut, many=True).dump(items),
                     "next": rows[-1].ref if len(rows) == f["limit"] else None})
 
 
 @bp.get("/contacts/<ref>")
 def show_contact(ref):
     ctx = _contact(ref)
-    return jsonify(s.ContactOut().dump(present.contact_detail(ctx.contact)))
+    return jsonify(schema(s.ContactOut).dump(present.contact_detail(ctx.contact)))
 
 
 @bp.post("/contacts/<ref>/handle")
 def handle_contact(ref):
-    data = load_optional(s.NoteIn())
+    data = load_optional(schema(s.NoteIn))
     ctx = _contact(ref)
     lifecycle.handle(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -93,7 +94,7 @@ def handle_contact(ref):
 
 @bp.post("/contacts/<ref>/transfers")
 def create_transfer(ref):
-    data = load(s.TransferIn())
+    data = load(schema(s.TransferIn))
     ctx = _contact(ref)
     row = lifecycle.transfer(ctx, g.actor, _department(data["to_department"], "to_department"),
                              data["mode"], to_staff=_user(data["to_user"], "to_user"),
@@ -107,7 +108,7 @@ def create_transfer(ref):
 
 @bp.post("/contacts/<ref>/transfers/<int:transfer_id>/accept")
 def accept_transfer(ref, transfer_id):
-    data = load_optional(s.AcceptIn())
+    data = load_optional(schema(s.AcceptIn))
     ctx = _contact(ref)
     row = get_or_404(Transfer, id=transfer_id, contact_id=ctx.contact.id)
     lifecycle.accept(ctx, g.actor, row, wrong=data["wrong_transfer"], note=data["note"])
@@ -116,7 +117,7 @@ def accept_transfer(ref, transfer_id):
 
 @bp.post("/contacts/<ref>/coordination")
 def open_coordination(ref):
-    data = load(s.CoordinationIn())
+    data = load(schema(s.CoordinationIn))
     ctx = _contact(ref)
     lead = _department(data["lead_department"], "lead_department")
     others = [_department(c, "departments") for c in data["departments"]]
@@ -126,7 +127,7 @@ def open_coordination(ref):
 
 @bp.post("/contacts/<ref>/coordination/agree")
 def agree_coordination(ref):
-    data = load_optional(s.NoteIn())
+    data = load_optional(schema(s.NoteIn))
     ctx = _contact(ref)
     lifecycle.agree(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -134,7 +135,7 @@ def agree_coordination(ref):
 
 @bp.post("/contacts/<ref>/referral")
 def refer_contact(ref):
-    data = load(s.ReferralIn())
+    data = load(schema(s.ReferralIn))
     ctx = _contact(ref)
     lifecycle.refer(ctx, g.actor, **data)
     return _detail(ctx, 201)
@@ -142,7 +143,7 @@ def refer_contact(ref):
 
 @bp.post("/contacts/<ref>/escalations")
 def escalate_contact(ref):
-    data = load(s.EscalationIn())
+    data = load(schema(s.EscalationIn))
     ctx = _contact(ref)
     escalation.escalate(ctx, g.actor, data["reason"])
     return _detail(ctx, 201)
@@ -150,7 +151,7 @@ def escalate_contact(ref):
 
 @bp.post("/contacts/<ref>/feedback")
 def give_feedback(ref):
-    data = load(s.TextIn())
+    data = load(schema(s.TextIn))
     ctx = _contact(ref)
     resolution.feedback(ctx, g.actor, data["text"])
     return _detail(ctx, 201)
@@ -158,7 +159,7 @@ def give_feedback(ref):
 
 @bp.post("/contacts/<ref>/replies")
 def reply_contact(ref):
-    data = load(s.TextIn())
+    data = load(schema(s.TextIn))
     ctx = _contact(ref)
     resolution.reply(ctx, g.actor, data["text"])
     return _detail(ctx, 201)
@@ -166,7 +167,7 @@ def reply_contact(ref):
 
 @bp.post("/contacts/<ref>/on-site")
 def record_on_site(ref):
-    data = load_optional(s.NoteIn())
+    data = load_optional(schema(s.NoteIn))
     ctx = _contact(ref)
     resolution.on_site(ctx, g.actor, data["note"])
     return _detail(ctx)
@@ -174,7 +175,7 @@ def record_on_site(ref):
 
 @bp.post("/contacts/<ref>/callbacks")
 def callback_contact(ref):
-    data = load(s.CallbackIn())
+    data = load(schema(s.CallbackIn))
     ctx = _contact(ref)
     resolution.callback(ctx, g.actor, data["satisfaction"], data["reached"], data["note"])
     return _detail(ctx, 201)
@@ -182,7 +183,7 @@ def callback_contact(ref):
 
 @bp.post("/contacts/<ref>/close")
 def close_contact(ref):
-    data = load_optional(s.NoteIn())
+    data = load_optional(schema(s.NoteIn))
     ctx = _contact(ref)
     resolution.close(ctx, g.actor, data["note"])
     return _detail(ctx)

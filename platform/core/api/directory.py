@@ -14,6 +14,7 @@ from ..plugins import manager
 from ..policy_schema import merge
 from . import bp, load, present
 from . import schemas as s
+from .schemas import schema
 
 
 @bp.get("/departments")
@@ -75,16 +76,16 @@ def list_violations():
     rows = db.session.scalars(query).all()
     departments = dict(db.session.execute(select(Department.id, Department.code)).all())
     users = dict(db.session.execute(select(Staff.id, Staff.username)).all())
-    return jsonify({"items": s.ViolationOut(many=True).dump(
+    return jsonify({"items": schema(s.ViolationOut, many=True).dump(
         [present.violation(v, users, departments) for v in rows])})
 
 
 @bp.post("/violations/<int:violation_id>/decision")
 def decide_violation(violation_id):
-    data = load(s.DecisionIn())
+    data = load(schema(s.DecisionIn))
     row = get_or_404(Violation, id=violation_id)
     violations.decide(row, g.actor, data["decision"], data["reason"], clock.now())
     db.session.commit()
     departments = dict(db.session.execute(select(Department.id, Department.code)).all())
     users = dict(db.session.execute(select(Staff.id, Staff.username)).all())
-    return jsonify(s.ViolationOut().dump(present.violation(row, users, departments)))
+    return jsonify(schema(s.ViolationOut).dump(present.violation(row, users, departments)))

@@ -1,4 +1,5 @@
 """marshmallow schemas of the JSON API, in and out (also the source of the OpenAPI document)."""
+import functools
 from datetime import timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -224,3 +225,10 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error = fields.Nested(ErrorBody)
+
+
+@functools.cache
+def schema(cls, many=False):
+    """One shared instance per schema (they hold no per-request state); building a schema
+    deep-copies its fields, which is a noticeable cost on every request."""
+    return cls(many=many)

@@ -7,6 +7,7 @@ changes the session and leaves the commit to the caller.  Refusals raise
 :class:`core.errors.DomainError`; a refusal with ``keep = True`` has recorded
 evidence (an event, a proposed violation) that the caller commits.
 """
+import uuid
 from datetime import timedelta, timezone
 
 from sqlalchemy import select, update
@@ -85,7 +86,9 @@ def register(tenant, actor, data, at):
         own_duty = bool(owner.department and owner.department.handles(data["matter_type"]))
     calendar = clocks.calendar_for(tenant, policy)
     customer = Customer(tenant_id=tenant.id, **data.get("customer", {}))
-    contact = Contact(tenant_id=tenant.id, ref=next_ref(tenant, at, calendar),
+    # The per-tenant counter row is locked until commit, so it is taken last (below); until
+    # then the contact carries a unique placeholder.
+    contact = Contact(tenant_id=tenant.id, ref=f"~{uuid.uuid4().hex[:24]}",
                       channel=data["channel"], matter_type=data["matter_type"],
                       category=category, summary=data["summary"], customer=customer,
                       received_at=received_at, registered_at=at, registered_by_id=actor.id,
@@ -109,6 +112,8 @@ def register(tenant, actor, data, at):
                   received_at=received_at.isoformat(), owner=owner.username,
                   co_receivers=[s.username for s in candidates if s is not owner],
                   own_duty=own_duty)
+    contact.ref = next_ref(tenant, at, calendar)
+    db.session.flush()
     return ctx
 
 

@@ -7,7 +7,7 @@ registers run.
 from datetime import datetime
 
 from sqlalchemy import (Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text,
-                        UniqueConstraint, event)
+                        UniqueConstraint, event, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.models import Department, PolicyVersion, Staff
@@ -80,6 +80,10 @@ class Contact(TenantScoped, db.Model):
         Index("ix_contacts_tenant_state_registered", "tenant_id", "state", "registered_at"),
         Index("ix_contacts_tenant_owner_state", "tenant_id", "owner_id", "state"),
         Index("ix_contacts_tenant_dept_state", "tenant_id", "handler_department_id", "state"),
+        # Contacts not closed yet, newest first: the work queues (thousands of rows, not the
+        # million closed ones).  Partial, so it stays small (migration 0002).
+        Index("ix_contacts_tenant_open", "tenant_id", "id",
+              postgresql_where=text("state <> 'closed'"), sqlite_where=text("state <> 'closed'")),
     )
 
 
@@ -176,6 +180,11 @@ class Deadline(TenantScoped, db.Model):
         Index("ix_deadlines_tenant_contact", "tenant_id", "contact_id"),
         # The sweep: open clocks whose due time has passed, per tenant.
         Index("ix_deadlines_tenant_status_due", "tenant_id", "status", "due_at"),
+        # Running clocks (open or breached, not closed by their step) by contact: the overdue
+        # queue and register filter, without reading the ever-growing closed history
+        # (closed breached clocks included).  Partial, so it stays small (migration 0002).
+        Index("ix_deadlines_tenant_running", "tenant_id", "contact_id", "status", "due_at",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
     )
 
 

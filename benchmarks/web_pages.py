@@ -783,8 +783,8 @@ def parse_args(argv=None):
                    "(default 200)")
     p.add_argument("--warmup", type=int, default=20, help="discarded requests per page first "
                    "(default 20)")
-    p.add_argument("--only", metavar="TEXT", help="measure only the pages whose name contains "
-                   "TEXT (e.g. 'home', 'register')")
+    p.add_argument("--only", metavar="TEXT[,TEXT]", help="measure only the pages whose name "
+                   "contains one of these (e.g. 'home,overdue')")
     p.add_argument("--explain", action="store_true", help="also write EXPLAIN (ANALYZE, "
                    "BUFFERS) of the statements slower than --explain-ms, per page")
     p.add_argument("--explain-ms", type=float, default=2.0)
@@ -886,7 +886,8 @@ def main(argv=None):
         # under a real server (an outer one would share ``g`` across requests).
         pages, clients = page_list(app, engine, ids[HOTEL], tz)
         if args.only:
-            pages = [p for p in pages if args.only in p[0]] or pages
+            wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+            pages = [p for p in pages if any(w in p[0] for w in wanted)] or pages
         results, run, stats = measure(engine, pages, clients, args.repeat, args.warmup,
                                       _db_pids(engine, d))
         stamp = started.strftime("%Y%m%dT%H%M%SZ")

@@ -35,8 +35,7 @@ def callbacks(actor, limit=50):
 def overdue(actor, now, limit=50):
     """Clocks that have run out and are still running: mine, my department's, or (for
     supervisors) everyone's."""
-    late = (select(Deadline.contact_id).where(Deadline.status.in_(("open", "breached")),
-                                              Deadline.closed_at.is_(None),
+    late = (select(Deadline.contact_id).where(Deadline.closed_at.is_(None),
                                               Deadline.due_at < now))
     query = select(Contact).where(Contact.id.in_(late), Contact.state.in_(ACTIVE))
     if not can(actor, "queue.see_all"):

@@ -96,8 +96,8 @@ def parse_filters(args):
     if f["overdue"]:
         f["overdue"] = "1"
         conds.append(Contact.id.in_(_ids(
-            Deadline.contact_id, Deadline.status.in_(("open", "breached")),
-            Deadline.closed_at.is_(None), Deadline.due_at < clock.now())))
+            Deadline.contact_id, Deadline.closed_at.is_(None),
+            Deadline.due_at < clock.now())))
     return f, conds, errors, scope
 
 

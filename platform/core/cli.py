@@ -5,6 +5,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import clock
+from .extensions import db
 
 
 def _create_app():
@@ -26,13 +27,19 @@ def init_db_command():
 
 
 @click.command("demo")
+@click.option("--no-samples", is_flag=True, help="Don't add the sample contacts.")
 @with_appcontext
-def demo_command():
-    """Create the demo tenants (idempotent) and print how to log in."""
+def demo_command(no_samples):
+    """Create the demo tenants (idempotent) with a few sample contacts; print how to log in."""
     from tenants import demo
     upgrade_db()
     for slug, created, users in demo.seed():
         click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
+        if created and not no_samples:
+            from tenants.demo_contacts import seed_samples
+            count = seed_samples(demo.tenant(slug))
+            db.session.commit()
+            click.echo(f"        {count} sample contacts")
     click.echo(f"Password of every demo user: {demo.DEMO_PASSWORD}")
     click.echo("Web: http://127.0.0.1:5000/t/demo-hotel/  (user admin)")
     click.echo("API: shouwen token create --tenant demo-hotel --user admin")

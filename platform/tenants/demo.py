@@ -75,6 +75,11 @@ def _fill_directory(tenant):
         db.session.flush()
 
 
+def tenant(slug):
+    with unscoped():
+        return db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+
+
 def seed():
     """Create the four demo tenants; returns [(slug, created, usernames)]."""
     out = []

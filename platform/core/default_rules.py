@@ -58,8 +58,12 @@ def shouwen_lint_reply(policy, text):
     wording = policy.get("wording", {})
     found = []
     lowered = text.lower()
+    # Blank out courteous phrases first, so "如有不清楚的地方" does not trip 不清楚.
+    screened = lowered
+    for phrase in sorted(wording.get("allowed_phrases", []), key=len, reverse=True):
+        screened = screened.replace(phrase.lower(), "\0" * len(phrase))
     for phrase in wording.get("banned_phrases", []):
-        if phrase.lower() in lowered:
+        if phrase.lower() in screened:
             found.append(Finding("error", phrase, {
                 "zh": f"禁用语：“{phrase}”", "en": f"Banned phrase: “{phrase}”"}))
     courtesy = wording.get("courtesy_phrases", [])

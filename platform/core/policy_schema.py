@@ -114,6 +114,9 @@ class Wording(Schema):
                                  load_default=list)
     courtesy_phrases = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                                    load_default=list)
+    # Phrases that contain a banned phrase but are courteous ("如有不清楚的地方").
+    allowed_phrases = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                                  load_default=list)
     templates = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Text),
                             load_default=dict)
 

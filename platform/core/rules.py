@@ -19,6 +19,10 @@ STAGES = ("register", "handle", "handover", "coordination", "agreement", "referr
           "feedback", "reply", "escalation")
 # What a staff member may do (core permission roles; a pack's org roles map onto these).
 PERMISSIONS = ("staff", "dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
+# Courteous phrases that contain a banned one ("如有不清楚的地方…" holds 不清楚): matched first
+# and left out of the banned-phrase check.  Packs list them under wording.allowed_phrases.
+COMMON_ALLOWED_PHRASES = ("如有不清楚", "若有不清楚", "如果有不清楚", "还有不清楚", "有什么不清楚",
+                          "哪里不清楚", "不清楚的地方", "不知道您", "不知道是否")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ end, reply within the time limit") and the provincial-bank variant (contact pers
 department, department head signs off, every step time-limited).  None of them gives a number of
 hours or days, so every deadline below is a product default, marked as such.
 """
-from core.rules import rule, text
+from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
 WD = "working_days"
 WH = "working_hours"
@@ -144,6 +144,7 @@ WORDING = {
     "banned_phrases": ["不知道", "不清楚", "不归我管", "不是我们部门的", "找别人去",
                        "你自己看去", "急什么", "没空", "我正忙着"],
     # Seed 003: the ten-character courtesy set 请、您好、对不起、谢谢、再见, plus common ones.
+    "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": ["您好", "请", "请稍候", "对不起", "让您久等了", "谢谢", "再见",
                          "请问还有什么可以帮您"],
     "templates": {

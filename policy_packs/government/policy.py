@@ -5,7 +5,7 @@ Seeds (``/work/shared/seeds``): 000 = municipal tax bureau first-inquiry rules (
 instructions, 003 = social-security bureau time limits.  Anything marked "product default" is our
 choice where the seeds give no number.
 """
-from core.rules import rule, text
+from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
 WD = "working_days"
 
@@ -143,6 +143,7 @@ WORDING = {
     "banned_phrases": ["不知道", "不清楚", "人不在", "不归我管", "不归我们管", "下回再来",
                        "办不了", "不是我们管的", "找领导去", "没空"],
     # Seed 001: a smile, a chair, a cup of tea; greet, answer, thank, see off.
+    "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": ["您好", "请坐", "请喝茶", "请稍等", "请问您办理什么事项", "谢谢",
                          "对不起", "让您久等了", "请慢走", "再见"],
     "templates": {

@@ -5,7 +5,7 @@ Seeds: 000 = "酒店首问责任制" (hotel rules, items 1-11), 001 = the same h
 steamed buns; "服务从我开始,到我为止").  Anything marked "product default" is not
 in the seeds and is Shouwen's own choice; a tenant may override it.
 """
-from core.rules import rule, text
+from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
 MATTER_TYPES = {
     "consultation": {"name": text("咨询", "Consultation")},
@@ -167,6 +167,7 @@ WORDING = {
         "下回再来", "办不了", "没办法", "我这没有", "你自己打电话", "不关我的事", "你去问前台",
     ],
     # Seed 002 ("请问有什么可以帮您", "谢谢您支持我们的工作") and ordinary hotel courtesy.
+    "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": [
         "您好", "请", "谢谢", "对不起", "请稍候", "再见", "请问有什么可以帮您",
         "谢谢您支持我们的工作", "给您添麻烦了", "我马上为您联系",

@@ -5,7 +5,7 @@ Seeds: 000 = Vanke (万科物业) implementation rules and questionnaire, the �
 rules (items 1-13); 004 = 首接责任制度 (Traditional Chinese, 会签单 four-part form, repair
 times).  Anything marked "product default" is Shouwen's own choice; a tenant may override it.
 """
-from core.rules import rule, text
+from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
 MATTER_TYPES = {
     "consultation": {"name": text("咨询", "Consultation")},
@@ -186,6 +186,7 @@ WORDING = {
         "不归我管", "不归我们管", "不知道", "不清楚", "办不了", "没办法", "这不是我们的事",
         "找别人去", "你自己打电话", "下班了", "明天再来", "不关我的事",
     ],
+    "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": [
         "您好", "请", "谢谢", "对不起", "请稍候", "再见", "不好意思,让您久等了",
         "我马上为您联系", "感谢您的理解与支持",

@@ -5,6 +5,8 @@
   document.querySelectorAll('textarea[data-lint]').forEach(function (box) {
     var out = box.parentNode.nextElementSibling, timer = null;
     var banned = (box.dataset.banned || '').split('|').filter(Boolean);
+    var allowed = (box.dataset.allowed || '').split('|').filter(Boolean)
+      .sort(function (a, b) { return b.length - a.length; });
     function show(items) {
       out.innerHTML = '';
       items.forEach(function (f) {
@@ -13,7 +15,9 @@
       });
     }
     box.addEventListener('input', function () {
-      var text = box.value, local = banned.filter(function (p) { return text.indexOf(p) >= 0; });
+      var text = box.value, screened = text;
+      allowed.forEach(function (p) { screened = screened.split(p).join('\u0000'); });
+      var local = banned.filter(function (p) { return screened.indexOf(p) >= 0; });
       show(local.map(function (p) { return { level: 'error', message: '⚠ ' + p }; }));
       clearTimeout(timer);
       timer = setTimeout(function () {

@@ -289,7 +289,7 @@ def test_revoked_token_is_401(login, hotel_world):
     assert hotel_world["user"].get(f"/contacts/{hotel_world['ref']}").status_code == 200
 
 
-def test_token_of_deactivated_staff_or_suspended_tenant_is_401(login):
+def test_token_of_deactivated_staff_is_401_of_a_suspended_tenant_403(login):
     bank = login("demo-bank", "counter")
     other = login("demo-bank", "office")
     _, tenant_id, staff_id = _token_ids(bank.token)
@@ -301,7 +301,10 @@ def test_token_of_deactivated_staff_or_suspended_tenant_is_401(login):
     tenant = db.session.get(Tenant, tenant_id)
     tenant.status = "suspended"
     db.session.commit()
-    _assert_unauthorized(other.get("/contacts"))
+    res = other.get("/contacts")
+    assert res.status_code == 403, res.get_json()
+    assert res.get_json()["error"]["code"] == "tenant_suspended"
+    _assert_unauthorized(bank.get("/contacts"))          # still a dead token, not a 403
 
 
 def test_a_token_of_one_tenant_cannot_be_pointed_at_another(login, hotel_world):

@@ -1,0 +1,3 @@
+"""placeholder"""
+from flask import Blueprint
+bp = Blueprint("platform", __name__, url_prefix="/platform")

@@ -74,7 +74,7 @@ def load_user(user_id):
         tenant_id, staff_id = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
-    if tenant is None or tenant.id != tenant_id:
+    if tenant is None or tenant.id != tenant_id or tenant.status != "active":
         return None
     staff = db.session.get(Staff, staff_id)
     return WebUser(staff) if staff is not None and staff.active else None

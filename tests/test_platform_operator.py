@@ -147,7 +147,10 @@ def test_suspend_and_reactivate_a_tenant(app, ops, login, web_login):
     page = bank_web.get("/")
     assert page.status_code == 403
     assert "暂停" in page.get_data(as_text=True)
-    assert bank_web.client.get("/t/demo-bank/login?lang=en").status_code == 403
+    login_page = bank_web.client.get("/t/demo-bank/login?lang=en")
+    assert login_page.status_code == 403 and "suspended" in login_page.get_data(as_text=True)
+    front = app.test_client().get("/?org=demo-bank")        # the front page leads there too
+    assert front.status_code == 302 and front.location.endswith("/t/demo-bank/login")
     res = bank_api.get("/contacts")
     assert res.status_code == 403 and res.get_json()["error"]["code"] == "tenant_suspended"
     # other tenants are untouched

@@ -50,7 +50,7 @@ def test_sign_up_a_property_firm_add_a_department_and_a_staff_member(page):
     expect(page).to_have_url(re.compile(rf"/t/{SLUG}/admin/$"))
     page.locator(f"a[href$='/t/{SLUG}/admin/departments']").click()
     expect(page.locator("#departments tbody tr")).not_to_have_count(0)   # the pack's defaults
-    page.locator(f"a[href$='/admin/departments/new']").click()
+    page.locator("a[href$='/admin/departments/new']").click()
     form = page.locator("form#department-form")
     form.locator("input[name=code]").fill("greening")
     form.locator("input[name=name_zh]").fill("绿化部")

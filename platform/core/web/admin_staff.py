@@ -18,7 +18,7 @@ from tenants.scoping import get_or_404
 
 from ..errors import DomainError
 from ..extensions import db, limiter
-from . import OPEN_ENDPOINTS, actor, bp, lang, refused
+from . import OPEN_ENDPOINTS, actor, bp, refused
 from .admin import _errors
 from .admin_text import form_errors
 

@@ -5,6 +5,8 @@ of another tenant, and nothing changes.  The table of cross-tenant calls below i
 the Flask URL map, so a new ``/api/v1`` route that takes an id or a reference fails the suite
 until it is added here.  The scoping layer itself fails closed when no tenant is in scope.
 """
+import re
+
 import pytest
 from sqlalchemy import delete, exists, func, select, update
 
@@ -289,7 +291,7 @@ def test_revoked_token_is_401(login, hotel_world):
     assert hotel_world["user"].get(f"/contacts/{hotel_world['ref']}").status_code == 200
 
 
-def test_token_of_deactivated_staff_or_suspended_tenant_is_401(login):
+def test_token_of_deactivated_staff_is_401_of_a_suspended_tenant_403(login):
     bank = login("demo-bank", "counter")
     other = login("demo-bank", "office")
     _, tenant_id, staff_id = _token_ids(bank.token)
@@ -301,7 +303,10 @@ def test_token_of_deactivated_staff_or_suspended_tenant_is_401(login):
     tenant = db.session.get(Tenant, tenant_id)
     tenant.status = "suspended"
     db.session.commit()
-    _assert_unauthorized(other.get("/contacts"))
+    res = other.get("/contacts")
+    assert res.status_code == 403, res.get_json()
+    assert res.get_json()["error"]["code"] == "tenant_suspended"
+    _assert_unauthorized(bank.get("/contacts"))          # still a dead token, not a 403
 
 
 def test_a_token_of_one_tenant_cannot_be_pointed_at_another(login, hotel_world):
@@ -405,3 +410,242 @@ def test_core_table_select_in_another_tenants_scope_does_not_leak(ids):
         except TenantScopeError:
             return
     assert [r for r in rows if r.tenant_id == ids["hotel"]] == []
+
+
+# -- every route that takes an object id, web and API, walked from the URL map --------------
+#
+# The routes come from ``app.url_map``: a new route is covered without editing this file, and a
+# route with an argument this table cannot fill fails ``test_every_route_argument_can_be_filled``.
+# Each route is called, for every method it accepts, by a signed-in user of another tenant
+# (the bank) with the hotel's object ids: under /t/ and /api/v1/ it must answer 404 and change
+# no row of any tenant table.  /platform/ routes need an operator: a tenant user is sent to
+# the operator sign-in, also without side effect.
+
+NOT_OBJECT_ARGS = {"slug", "fmt", "filename"}   # the tenant in the URL, export format, files
+
+
+def _web_actions():
+    from core.web.labels import ACTIONS
+    return sorted(ACTIONS)
+
+
+def _print_forms():
+    from core.web.printing import FORMS
+    return sorted(FORMS)
+
+
+# argument -> how to fill it from the hotel's world (a list of values to try)
+FILL = {
+    "ref": lambda w: [w["ref"]],
+    "transfer_id": lambda w: [w["transfer_id"]],
+    "violation_id": lambda w: [w["violation_id"]],
+    "department_id": lambda w: [w["department_id"]],
+    "staff_id": lambda w: [w["staff_id"]],
+    "token_id": lambda w: [w["token_id"]],
+    "token": lambda w: [w["link_token"]],
+    "tenant_id": lambda w: [w["hotel"]],
+    "action": lambda w: _web_actions(),
+    "form": lambda w: _print_forms(),
+}
+STRONG = "lantern-orchard-7-quietly"
+# A form that passes the validation of any of the web forms, so only the lookup can refuse.
+WEB_FORM = {"text": "您好，已为您处理。", "note": "已处理", "reason": "请处理", "decision": "waive",
+            "to_department": "office", "mode": "handover", "lead_department": "office",
+            "departments": "counter", "body": "市消防局", "phone": "119", "satisfaction": "5",
+            "reached": "1", "active": "0", "name": "改名", "name_zh": "改名", "name_en": "Renamed",
+            "role": "staff", "rank": "1", "department": "", "title": "", "email": "",
+            "password": STRONG, "password_confirm": STRONG, "label": "x", "status": "suspended",
+            "matter_types": "consultation"}
+
+
+def _object_rules(app):
+    for rule in app.url_map.iter_rules():
+        if set(rule.arguments) - NOT_OBJECT_ARGS:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, rule
+
+
+def test_every_route_argument_can_be_filled(app):
+    rules = list(_object_rules(app))
+    assert any(r.rule.startswith("/t/") for _, r in rules)
+    assert any(r.rule.startswith("/api/v1/") for _, r in rules)
+    for method, rule in rules:
+        unknown = set(rule.arguments) - NOT_OBJECT_ARGS - set(FILL)
+        assert not unknown, f"{method} {rule.rule}: no isolation filler for {sorted(unknown)}"
+        assert rule.rule.startswith(("/t/", "/api/v1/", "/platform/")), \
+            f"{method} {rule.rule}: an object route outside /t/, /api/v1/ and /platform/"
+
+
+def _fingerprint():
+    """Every column of every row of every tenant table (all tenants), and the tenants."""
+    out = {}
+    with unscoped():
+        for mapper in db.Model.registry.mappers:
+            cls = mapper.class_
+            if issubclass(cls, TenantScoped) or cls is Tenant:
+                columns = [getattr(cls, c.key) for c in mapper.column_attrs]
+                out[cls.__tablename__] = [tuple(r) for r in db.session.execute(
+                    select(*columns).order_by(*mapper.primary_key)).all()]
+    return out
+
+
+@pytest.fixture
+def world(app, hotel_world):
+    """The hotel's objects of every kind a route can name, with their ids."""
+    from tenants import password_links, tokens
+    hotel = _tenant_id("demo-hotel")
+    with tenant_scope(hotel):
+        staff = db.session.scalars(select(Staff).where(Staff.username == "security")).one()
+        admin = db.session.scalars(select(Staff).where(Staff.username == "admin")).one()
+        dept = db.session.scalars(select(Department).where(Department.code == "security")).one()
+        token, _plain = tokens.create(staff, "isolation")
+        _row, url = password_links.issue(staff, admin, "reset", lambda t: t)
+        db.session.commit()
+        ids = dict(hotel_world, hotel=hotel, staff_id=staff.id, department_id=dept.id,
+                   token_id=token.id, link_token=url)
+    db.session.expunge_all()
+    return ids
+
+
+def _concrete(rule, world):
+    """Every URL of ``rule`` for the bank's side, with the hotel's ids."""
+    import itertools
+    names = [a for a in rule.arguments if a not in NOT_OBJECT_ARGS]
+    choices = [FILL[a](world) for a in names]
+    for values in itertools.product(*choices):
+        args = dict(zip(names, values))
+        if "slug" in rule.arguments:
+            args["slug"] = "demo-bank"
+        yield rule.rule if not args else _build(rule, args)
+
+
+def _build(rule, args):
+    path = rule.rule
+    for name, value in args.items():
+        path = re.sub(r"<(?:[^:<>]+:)?" + name + r">", str(value), path)
+    return path
+
+
+def _expect(method, path, res):
+    if path.startswith("/platform/"):
+        assert res.status_code == 302 and "/platform/login" in res.location, \
+            (method, path, res.status_code)
+        return
+    assert res.status_code == 404, (method, path, res.status_code,
+                                    res.get_data(as_text=True)[:300])
+    if path.startswith("/api/"):
+        assert res.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("username", ["admin", "counter"])
+def test_every_object_route_answers_404_to_another_tenant(app, login, web_login, frozen, world,
+                                                          username):
+    api = login("demo-bank", username)
+    web = web_login("demo-bank", username)
+    token = web.csrf("/t/demo-bank/")
+    bodies = {(m, "/api/v1" + t): b for m, t, b in CROSS_TENANT_CALLS}
+    walked = 0
+    with frozen("2026-10-01T10:00:00+08:00"):
+        before = _fingerprint()
+        for method, rule in _object_rules(app):
+            for path in _concrete(rule, world):
+                if path.startswith("/api/"):
+                    template = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+                    body = bodies.get((method, template), {})
+                    res = api._call(method, path[len("/api/v1"):], json=body)
+                elif method == "GET":
+                    res = web.client.get(path)
+                else:
+                    res = web.client.open(path, method=method,
+                                          data={**WEB_FORM, "csrf_token": token})
+                _expect(method, path, res)
+                walked += 1
+        after = _fingerprint()
+    assert walked >= 40
+    for table in before:
+        assert after[table] == before[table], f"{table} changed"
+
+
+def test_the_walk_reaches_real_objects_for_their_own_tenant(app, web_login, frozen, world):
+    """Control: the hotel's administrator gets something other than 404 for the same ids on
+    the GET pages, so the bank's 404s come from tenant scoping, not from wrong ids."""
+    hotel = web_login("demo-hotel", "admin")
+    seen = 0
+    with frozen("2026-10-01T10:00:00+08:00"):
+        for method, rule in _object_rules(app):
+            if method != "GET" or not rule.rule.startswith("/t/"):
+                continue
+            for path in _concrete(rule, world):
+                path = path.replace("/t/demo-bank/", "/t/demo-hotel/")
+                if rule.endpoint == "web.print_form":
+                    continue                        # the hotel pack has only some forms
+                res = hotel.client.get(path)
+                assert res.status_code in (200, 302), (path, res.status_code)
+                seen += 1
+    assert seen >= 4
+
+
+def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
+    """The operator manages tenants, never their contacts: with an operator session every
+    tenant page sends to the tenant's sign-in form and every API call is 401."""
+    from tenants import operators
+    operators.create("ops", STRONG)
+    db.session.commit()
+    client = app.test_client()
+    page = client.get("/platform/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post("/platform/login", data={"username": "ops", "password": STRONG,
+                                                "csrf_token": csrf}).status_code == 302
+    assert client.get("/platform/").status_code == 200
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/t/", "/api/v1/")) or rule.endpoint in (
+                "api.openapi", "web.login", "web.set_password"):
+            continue
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
+                                                                           "OPTIONS"})[0]
+        names = [a for a in rule.arguments if a not in NOT_OBJECT_ARGS]
+        args = {a: FILL[a](world)[0] for a in names}
+        args.update({"slug": "demo-hotel"} if "slug" in rule.arguments else {})
+        if "fmt" in rule.arguments:
+            args["fmt"] = "csv"
+        path = _build(rule, args)
+        res = client.open(path, method=method, data={"csrf_token": csrf})
+        if path.startswith("/api/"):
+            assert res.status_code == 401, (path, res.status_code)
+        else:
+            assert res.status_code in (302, 400), (path, res.status_code)
+            if res.status_code == 302:
+                assert "/t/demo-hotel/login" in res.location, (path, res.location)
+        checked += 1
+    assert checked >= 30
+
+
+def _tenant_models():
+    return sorted((m.class_ for m in db.Model.registry.mappers
+                   if issubclass(m.class_, TenantScoped)), key=lambda c: c.__name__)
+
+
+def test_every_tenant_table_fails_closed_and_is_scoped(app):
+    """Each tenant-owned model (the new ones too: set-password links ...) refuses a query with
+    no tenant in scope, and under the bank's scope sees only bank rows."""
+    models = _tenant_models()
+    assert {"PasswordLink", "ApiToken", "Contact", "Staff"} <= {c.__name__ for c in models}
+    bank = _tenant_id("demo-bank")
+    for cls in models:
+        with pytest.raises(TenantScopeError):
+            db.session.execute(select(cls).limit(1))
+        with tenant_scope(bank):
+            tenants_seen = set(db.session.scalars(select(cls.tenant_id)))
+        assert tenants_seen <= {bank}, cls.__name__
+
+
+def test_operator_and_tenant_tables_are_apart():
+    """Platform operators are not tenant data (no tenant_id): a tenant scope never hides or
+    exposes them, and no tenant table is left out of scoping."""
+    from tenants.operators import PlatformOperator
+    assert not issubclass(PlatformOperator, TenantScoped)
+    assert "tenant_id" not in PlatformOperator.__table__.columns
+    for table in db.metadata.sorted_tables:
+        if "tenant_id" in table.columns:
+            assert table.name in {c.__tablename__ for c in _tenant_models()}, table.name

@@ -22,6 +22,8 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     import tenants.models  # noqa: F401  (register the tables)
+    import tenants.operators  # noqa: F401
+    import tenants.password_links  # noqa: F401
     from . import models   # noqa: F401
 
     from .api import bp as api_bp
@@ -36,7 +38,7 @@ def _init_web(app):
     from . import i18n
     from .api import bp as api_bp
     from .extensions import csrf, limiter, login_manager
-    from .web import bp as web_bp, labels, public
+    from .web import bp as web_bp, labels, platform, public, signup
     csrf.init_app(app)
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, not cookies
     login_manager.init_app(app)
@@ -48,6 +50,8 @@ def _init_web(app):
     labels.init_app(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(signup.bp)
+    app.register_blueprint(platform.bp)
 
 
 @event.listens_for(Engine, "connect")

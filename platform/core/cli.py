@@ -1,4 +1,4 @@
-"""The ``shouwen`` command (a Flask CLI group): serve, init-db, db, demo, token, sweep."""
+"""The ``shouwen`` command (a Flask CLI group): serve, init-db, db, demo, token, sweep, operator."""
 import sys
 
 import click
@@ -94,6 +94,38 @@ def token_create(slug, username, label):
     click.echo(token)
 
 
+@click.group("operator")
+def operator_group():
+    """Platform operators (who manage tenants at /platform/)."""
+
+
+@operator_group.command("create")
+@click.option("--username", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def operator_create(username, password_stdin):
+    """Create a platform operator; the password is prompted for (or read from stdin)."""
+    import re
+
+    from tenants import operators, password_rules
+
+    from .extensions import db
+    if not re.match(operators.USERNAME, username):
+        raise click.ClickException("user name: 3-64 lower-case letters, digits, . _ -")
+    if operators.find(username) is not None:
+        raise click.ClickException(f"operator {username!r} exists already")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = password_rules.problems(password, username)
+    if problems:
+        raise click.ClickException("password refused: " + " ".join(problems))
+    operators.create(username, password)
+    db.session.commit()
+    click.echo(f"operator {username} created; sign in at /platform/login")
+
+
 @click.command("sweep")
 @click.option("--at", "at", default=None, help="ISO instant to evaluate at (default: now)")
 @with_appcontext
@@ -107,7 +139,8 @@ def sweep_command(at):
 
 
 def init_app(app):
-    for command in (init_db_command, demo_command, serve_command, token_group, sweep_command):
+    for command in (init_db_command, demo_command, serve_command, token_group, sweep_command,
+                    operator_group):
         app.cli.add_command(command)
 
 

@@ -29,7 +29,9 @@ def shouwen_pack():
 
     Returns: a :class:`core.rules.Pack` (key, sector, names and summaries in
     zh/en, and the default policy document), or ``None`` for plugins that are
-    not packs (such as the core default plugin).
+    not packs (such as the core default plugin).  The summary is the
+    plain-language description the sign-up page shows beside the pack; it may
+    be empty (``{}``), the page then shows the name only.
     """
 
 

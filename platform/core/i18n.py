@@ -87,18 +87,26 @@ def translate_error(text):
     return text
 
 
+def offered_languages():
+    """The languages the current tenant offers, its default first (all outside a tenant)."""
+    tenant = g.get("tenant")
+    found = [x for x in (tenant.languages or []) if x in LANGUAGES] if tenant is not None \
+        else []
+    return found or list(LANGUAGES)
+
+
 def select_locale():
+    """``?lang=`` (remembered in the session), else the session's choice, else the tenant's
+    default; a language the tenant does not offer is never chosen."""
+    offered = offered_languages()
     lang = request.args.get("lang")
-    if lang in LANGUAGES:
+    if lang in offered:
         session["lang"] = lang
         return lang
     lang = session.get("lang")
-    if lang in LANGUAGES:
+    if lang in offered:
         return lang
-    tenant = g.get("tenant")
-    if tenant is not None and tenant.languages:
-        return tenant.languages[0]
-    return "zh"
+    return offered[0]
 
 
 def select_timezone():
@@ -113,6 +121,7 @@ def init_app(app):
     babel.init_app(app, default_locale="zh", default_timezone="Asia/Shanghai",
                    default_translation_directories=target,
                    locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["offered_languages"] = offered_languages
 
 
 # --- Catalogue maintenance (development only; Babel's extractors are imported lazily) ---

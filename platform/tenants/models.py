@@ -73,6 +73,7 @@ class Staff(TenantScoped, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     department = relationship(Department, lazy="joined")
     __table_args__ = (UniqueConstraint("tenant_id", "username"),
                       Index("ix_staff_tenant_department", "tenant_id", "department_id"))

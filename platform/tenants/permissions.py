@@ -28,6 +28,8 @@ PERMISSIONS = {
     "department.manage": ("admin",),
     "token.manage_all": ("admin",),
     "tenant.settings": ("admin",),
+    "admin.open": ("admin",),                    # the Administration pages and nav link
+    "token.manage_own": EVERYONE,                # one's own API tokens
 }
 
 

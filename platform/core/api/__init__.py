@@ -38,6 +38,9 @@ def authenticate():
     if found is None:
         return error(401, "unauthorized", "A valid bearer token is required.")
     g.tenant, g.actor = found
+    if g.tenant.status != "active":
+        return error(403, "tenant_suspended",
+                     "This organisation's account is suspended; contact the Shouwen operator.")
     g.tenant_tokens = enter_tenant(g.tenant.id)
     return None
 

@@ -5,7 +5,8 @@ scope for every query; a signed-in session belongs to one tenant and is not
 recognised under another tenant's URL.  Views stay thin: they validate with
 the API's marshmallow schemas, call one domain function and render.
 """
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, flash, g, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,9 +27,12 @@ def resolve_tenant(endpoint, values):
     slug = values.pop("slug", None)
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
-    if tenant is None or tenant.status != "active":
+    if tenant is None:
         abort(404)
     g.tenant = tenant
+    if tenant.status != "active":
+        # Said plainly to the organisation's staff (docs/administration.md); nothing inside.
+        abort(make_response(render_template("public/suspended.html"), 403))
     g.tenant_tokens = enter_tenant(tenant.id)
 
 
@@ -58,7 +62,8 @@ def require_login():
 def on_domain_error(err):
     """Another tenant's object, or none at all: a plain 404; other refusals: 409 page."""
     db.session.rollback()
-    return render_template("web/error.html", message=err.message.get(lang(), "")), err.status
+    return render_template("web/error.html", message=err.message.get(lang(), ""),
+                           status=err.status), err.status
 
 
 @login_manager.user_loader
@@ -69,7 +74,7 @@ def load_user(user_id):
         tenant_id, staff_id = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
-    if tenant is None or tenant.id != tenant_id:
+    if tenant is None or tenant.id != tenant_id or tenant.status != "active":
         return None
     staff = db.session.get(Staff, staff_id)
     return WebUser(staff) if staff is not None and staff.active else None
@@ -121,4 +126,5 @@ def field_errors(messages):
 
 __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from . import auth, contacts, printing, queues, registers, supervision  # noqa: E402,F401  (routes)
+from . import (admin, admin_staff, auth, contacts, printing, queues, registers,  # noqa: E402,F401
+               supervision, tokens)  # (routes)

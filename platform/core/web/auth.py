@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tenants.models import Staff
 from tenants.passwords import check_password
 
+from .. import clock
 from ..extensions import db, limiter
 from . import WebUser, bp
 
@@ -36,6 +37,8 @@ def login():
         staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
         if staff is not None and staff.active and check_password(staff.password_hash, password):
             login_user(WebUser(staff))
+            staff.last_login_at = clock.now()
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
         error = _("Wrong user name or password.")
         return render_template("web/login.html", error=error), FAILED

@@ -15,8 +15,8 @@ def index():
     slug = (request.args.get("org") or "").strip().lower()
     if slug:
         with unscoped():
-            found = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug,
-                                                              Tenant.status == "active"))
+            # a suspended organisation's sign-in page says so (docs/administration.md)
+            found = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
         if found:
             return redirect(url_for("web.login", slug=slug))
     return render_template("public/index.html", missing=bool(slug))

@@ -108,10 +108,10 @@ def list_violations():
 
 @bp.post("/violations/<int:violation_id>/decision")
 def decide_violation(violation_id):
+    row = get_or_404(Violation, id=violation_id)   # first: another tenant's id is a plain 404
     denied = _supervisor_only()
     if denied:
         return denied
-    row = get_or_404(Violation, id=violation_id)
     decision = request.form.get("decision", "")
     reason = (request.form.get("reason") or "").strip()[:4000]
     if not reason:

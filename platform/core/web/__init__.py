@@ -122,3 +122,4 @@ def field_errors(messages):
 __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
 from . import auth, contacts, printing, queues, registers, supervision  # noqa: E402,F401  (routes)
+from . import calendar_admin, policy_admin  # noqa: E402,F401  (routes)

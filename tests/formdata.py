@@ -65,6 +65,12 @@ class Form:
     def get(self, name):
         return next((v for n, v in self.fields if n == name), None)
 
+    def __getitem__(self, name):
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
     def __setitem__(self, name, value):
         for i, (n, _) in enumerate(self.fields):
             if n == name:

@@ -363,9 +363,9 @@ def read_form(form, current, default, sections=EDITOR_SECTIONS):
                 doc["deadlines"].setdefault(kind, {})[selector] = (
                     {"amount": _int(amount), "unit": form.get(prefix + "unit", "")}
                     if amount else None)
-    for path in form.getlist("_reset"):
-        keys = tuple(int(p) if p.isdigit() else p for p in path.split("."))
-        if not keys or keys[0] not in sections:
+    for name in form.getlist("_reset"):
+        keys = split_name(name)
+        if keys[0] not in sections:
             continue
         dflt = _get(default, keys)
         if dflt is MISSING:
@@ -375,6 +375,14 @@ def read_form(form, current, default, sections=EDITOR_SECTIONS):
         else:
             _set(doc, keys, copy.deepcopy(dflt))
     return doc, _nest(raw_errors)
+
+
+def split_name(name):
+    """A form or error name back to its path (deadline selectors may hold a dot)."""
+    parts = [int(p) if p.isdigit() else p for p in name.split(".")]
+    if parts[0] == "deadlines" and len(parts) > 3 and parts[3] not in ("amount", "unit", "_key"):
+        parts[2:4] = [f"{parts[2]}.{parts[3]}"]
+    return tuple(parts)
 
 
 def _nest(flat):

@@ -31,7 +31,7 @@ def _denied(permission):
 
 
 def _path(name):
-    return tuple(int(p) if p.isdigit() else p for p in name.split("."))
+    return pe.split_name(name)
 
 
 def _group(f):

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..workcalendar import library_knows
 from . import actor, bp, field_errors
 from .policy_admin import editor_context, save_from_form
+from .policy_labels import translate_messages
 
 TEMPLATE = "web/admin_calendar.html"
 
@@ -85,8 +86,8 @@ def calendar_add_day():
         db.session.commit()
     except ValidationError as err:
         db.session.rollback()
-        return render_template(TEMPLATE, **_page(day_form=form,
-                                                 day_errors=field_errors(err.messages))), 422
+        errors = field_errors(translate_messages(err.messages))
+        return render_template(TEMPLATE, **_page(day_form=form, day_errors=errors)), 422
     flash(_("Saved. Deadlines started from now on count with this day; running ones keep "
             "their due time."), "ok")
     return redirect(url_for("web.calendar_admin") + "#special-days")
@@ -115,8 +116,8 @@ def calendar_enter_year():
         db.session.commit()
     except ValidationError as err:
         db.session.rollback()
-        return render_template(TEMPLATE, **_page(year_form=form,
-                                                 year_errors=field_errors(err.messages))), 422
+        errors = field_errors(translate_messages(err.messages))
+        return render_template(TEMPLATE, **_page(year_form=form, year_errors=errors)), 422
     flash(_("The official schedule of %(year)s is entered and the year is confirmed "
             "(%(days)s days; %(clocks)s running deadlines recomputed).",
             year=form["year"], days=stored, clocks=recomputed), "ok")

@@ -17,7 +17,8 @@ from ..extensions import db
 from ..models import Contact
 from ..plugins import manager
 from . import actor, bp, field_errors, lang
-from .policy_labels import choice_label, path_words, segment, selector_label, value_words
+from .policy_labels import (choice_label, path_words, segment, selector_label,
+                            translate_messages, value_words)
 
 # Contacts have no index by policy version (registration speed matters more): the list walks
 # the newest contacts and stops after this many.
@@ -92,7 +93,7 @@ def save_from_form(sections, template, **extra):
         return None
     except ValidationError as err:
         db.session.rollback()
-        errors = field_errors(err.messages)
+        errors = field_errors(translate_messages(err.messages))
         return render_template(template, note=note, current=current, **extra,
                                **editor_context(proposed, default, sections, errors)), 422
 
@@ -185,7 +186,7 @@ def policy_pack():
             db.session.commit()
         except ValidationError as err:
             db.session.rollback()
-            flash("; ".join(field_errors(err.messages).values()), "error")
+            flash("; ".join(field_errors(translate_messages(err.messages)).values()), "error")
             return redirect(url_for("web.policy_pack"))
         flash(_("Switched to the %(pack)s pack as policy version %(n)s.",
                 pack=manager().get(version.pack_key).name.get(lang()), n=version.number), "ok")

@@ -188,3 +188,51 @@ def _row_words(row):
     if row.get("amount"):
         return _("%(name)s (%(amount)s yuan)", name=name, amount=row["amount"])
     return name
+
+
+# Messages of the policy schema and the calendar forms (English in the code, because the API
+# answers in English), translated for the pages; ``{x}`` parts are kept as they are.
+MESSAGES = (
+    (r"^Use lower-case letters, digits and _ \(starting with a letter\)\.$",
+     _l("Use lower-case letters, digits and _ (starting with a letter).")),
+    (r"^Periods must be in order and not overlap\.$",
+     _l("Periods must be in order and not overlap.")),
+    (r"^Unknown department code\.$", _l("Unknown department code.")),
+    (r"^Unknown role\.$", _l("Unknown role.")),
+    (r"^Unknown department '(?P<x>[^']*)'\.$", _l("Unknown department %(x)s.")),
+    (r"^Unknown matter type '(?P<x>[^']*)'\.$", _l("Unknown matter type %(x)s.")),
+    (r"^Unknown category\.$", _l("Unknown category.")),
+    (r"^Unknown trigger '(?P<x>[^']*)'\.$", _l("Unknown trigger %(x)s.")),
+    (r"^Unknown stage; use one of (?P<x>.*)\.$", _l("Unknown stage; use one of %(x)s.")),
+    (r"^Expected \{\"amount\": N, \"unit\": \"...\"\} or null\.$",
+     _l("Give an amount and a unit, or leave the amount empty.")),
+    (r"^Line (?P<n>\d+): write a date or a range, e\.g\. 2027-10-01~2027-10-07\.$",
+     _l("Line %(n)s: write a date or a range, e.g. 2027-10-01~2027-10-07.")),
+    (r"^Line (?P<n>\d+): the range must run forward and last at most (?P<x>\d+) days\.$",
+     _l("Line %(n)s: the range must run forward and last at most %(x)s days.")),
+    (r"^Every day must be in (?P<x>\d+)\.$", _l("Every day must be in %(x)s.")),
+    (r"^Enter at least one holiday\.$", _l("Enter at least one holiday.")),
+    (r"^(?P<x>[\d-]+) is a weekday: make-up working days fall on weekends\.$",
+     _l("%(x)s is a weekday: make-up working days fall on weekends.")),
+    (r"^(?P<x>[\d-]+) is also listed as a holiday\.$", _l("%(x)s is also listed as a holiday.")),
+    (r"^The calendar library already knows this year's official schedule; close or open single "
+     r"days instead\.$", _l("The calendar library already knows this year's official schedule; "
+                            "close or open single days instead.")),
+    (r"^This is already the current pack\.$", _l("This is already the current pack.")),
+    (r"^Unknown pack\.$", _l("Unknown pack.")),
+)
+
+
+def translate_messages(messages):
+    """Marshmallow messages with the policy's and calendar's own messages translated."""
+    import re
+    if isinstance(messages, dict):
+        return {k: translate_messages(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(m) for m in messages]
+    text = str(messages)
+    for pattern, message in MESSAGES:
+        found = re.match(pattern, text)
+        if found:
+            return str(message) % found.groupdict() if found.groupdict() else str(message)
+    return text

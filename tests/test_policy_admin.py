@@ -242,6 +242,6 @@ def test_pack_switch_preview_then_confirm(web_login, login, frozen):
 def test_pack_switch_refuses_the_current_or_an_unknown_pack(web_login):
     admin = web_login("demo-bank", "admin")
     assert admin.get("/admin/policy/pack?pack=nonsense").status_code == 404
-    res = admin.post("/admin/policy/pack", {"pack": "bank", "confirm": "1"},
+    res = admin.post("/admin/policy/pack?lang=en", {"pack": "bank", "confirm": "1"},
                      follow_redirects=True)
     assert res.status_code == 200 and "already the current pack" in res.get_data(as_text=True)

@@ -29,7 +29,8 @@ from .calendar_changes import CalendarChange
 from .models import ConfirmedYear, SpecialDay
 
 MAX_RANGE_DAYS = 31
-RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*(?:~|\.\.|至|到|–|—|\s-\s|/)\s*(\d{4}-\d{2}-\d{2}))?"
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})"
+                   r"(?:\s*(?:~|\.\.|至|到|–|—|\s-\s|/)\s*(\d{4}-\d{2}-\d{2}))?"
                    r"(?:\s+(.*))?$")
 
 

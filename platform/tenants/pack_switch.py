@@ -20,7 +20,7 @@ from core.policy_schema import effective_policy
 from . import policies
 from .models import Department
 from .policy_diff import diff
-from .policy_editor import MISSING, pack_default
+from .policy_editor import MISSING
 
 # Sections the preview compares, in the order people read them.
 COMPARED = ("matter_types", "deadlines", "escalation", "transfer", "callback", "wording",
@@ -160,4 +160,4 @@ def switch(tenant, by, pack_key, note="", create_departments=()):
     return version, created
 
 
-__all__ = ["preview", "switch", "carry_over", "pack_default"]
+__all__ = ["preview", "switch", "carry_over"]

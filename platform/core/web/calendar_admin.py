@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for, g
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from tenants import calendar_admin as cal, policies, policy_editor as pe
+from tenants import calendar_admin as cal, policies, policy_editor as pe, policy_overrides as po
 from tenants.models import SpecialDay
 from tenants.permissions import can
 from tenants.scoping import get_or_404
@@ -32,7 +32,7 @@ def _page(day_form=None, year_form=None, day_errors=None, year_errors=None, **se
     today = clock.now().astimezone(_zone()).date()
     current = policies.latest_version()
     if not settings:
-        default = pe.pack_default(current.pack_key)
+        default = po.pack_default(current.pack_key)
         settings = dict(note="", current=current,
                         **editor_context(current.document, default, pe.CALENDAR_SECTIONS, {}))
     years = range(today.year - 1, today.year + 3)

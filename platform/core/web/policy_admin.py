@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import pack_switch, policies, policy_editor as pe
+from tenants import pack_switch, policies, policy_editor as pe, policy_overrides as po
 from tenants.models import PolicyVersion, Staff
 from tenants.permissions import can
 from tenants.policy_diff import version_diff
@@ -77,17 +77,17 @@ def save_from_form(sections, template, **extra):
     """POST handler shared by the editor and the calendar page: validate, version, redirect;
     on refusal render the user's input with messages at the fields (422)."""
     current = policies.latest_version()
-    default = pe.pack_default(current.pack_key)
+    default = po.pack_default(current.pack_key)
     proposed, raw_errors = pe.read_form(request.form, current.document, default, sections)
     note = (request.form.get("note") or "").strip()[:500]
     try:
-        version = pe.save(g.tenant, actor(), proposed, sections, note=note,
+        version = po.save(g.tenant, actor(), proposed, sections, note=note,
                           raw_errors=raw_errors)
         db.session.commit()
         flash(_("Saved as policy version %(n)s. New contacts follow it; earlier contacts keep "
                 "their own version.", n=version.number), "ok")
         return None
-    except pe.NothingChanged:
+    except po.NothingChanged:
         db.session.rollback()
         flash(_("Nothing was changed, so no new version was made."), "ok")
         return None
@@ -107,7 +107,7 @@ def policy_admin():
         refused = save_from_form(pe.EDITOR_SECTIONS, "web/admin_policy.html")
         return refused or redirect(url_for("web.policy_admin"))
     current = policies.latest_version()
-    default = pe.pack_default(current.pack_key)
+    default = po.pack_default(current.pack_key)
     return render_template("web/admin_policy.html", note="", current=current,
                            **editor_context(current.document, default, pe.EDITOR_SECTIONS, {}))
 

@@ -153,4 +153,8 @@ def test_calendar_permissions_and_isolation(web_login):
                         hotel.get("/admin/calendar").get_data(as_text=True))[0]
     bank = web_login("demo-bank", "admin")
     assert bank.post(f"/admin/calendar/days/{day_id}/delete").status_code == 404
+    assert hotel.post("/admin/calendar/years", {"year": "2027", "holidays": "2027-01-01"}
+                      ).status_code == 302
+    assert bank.post("/admin/calendar/years/2027/withdraw").status_code == 404
+    assert "entered by" in hotel.get("/admin/calendar?lang=en").get_data(as_text=True)
     assert day_id in hotel.get("/admin/calendar").get_data(as_text=True)

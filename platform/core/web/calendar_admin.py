@@ -2,7 +2,7 @@
 entered official years and which years are confirmed, and the calendar's audit trail."""
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for, g
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
@@ -137,8 +137,7 @@ def calendar_withdraw_year(year):
         db.session.commit()
     except ValidationError:
         db.session.rollback()
-        flash(_("This year was not entered."), "error")
-        return redirect(url_for("web.calendar_admin") + "#years")
+        abort(404)              # no entered schedule of that year (in this tenant)
     flash(_("The entered schedule of %(year)s was withdrawn.", year=year), "ok")
     return redirect(url_for("web.calendar_admin") + "#years")
 

@@ -36,6 +36,7 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/callbacks", {"satisfaction": 5, "reached": True}),
     ("POST", "/contacts/{ref}/close", {"note": "结案"}),
     ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
+    ("GET", "/policy/versions/{version}", None),
 ]
 
 
@@ -75,8 +76,11 @@ def hotel_world(login, frozen):
         assert res.status_code == 422 and res.get_json()["error"]["code"] == "banned_phrase"
     violations = security.get("/violations").get_json()["items"]
     assert len(violations) == 1 and violations[0]["status"] == "proposed"
+    res = login("demo-hotel", "admin").patch("/policy", json={"wording": {
+        "courtesy_phrases": ["您好"]}})        # a policy version the bank does not have
+    assert res.status_code == 200
     return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
-            "violation_id": violations[0]["id"]}
+            "violation_id": violations[0]["id"], "version": res.get_json()["version"]}
 
 
 def _snapshot(world):
@@ -119,7 +123,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
     covered = set()
     for method, template, _ in CROSS_TENANT_CALLS:
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
-                                           violation_id=1)
+                                           violation_id=1, version=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -140,7 +144,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
         before = _snapshot(hotel_world)
         res = _call(bank, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
-                    violation_id=hotel_world["violation_id"])
+                    violation_id=hotel_world["violation_id"],
+                    version=hotel_world["version"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -155,7 +160,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
     with frozen("2026-10-01T10:00:00+08:00"):
         res = _call(admin, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
-                    violation_id=hotel_world["violation_id"])
+                    violation_id=hotel_world["violation_id"],
+                    version=hotel_world["version"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -444,6 +450,9 @@ FILL = {
     "token_id": lambda w: [w["token_id"]],
     "token": lambda w: [w["link_token"]],
     "tenant_id": lambda w: [w["hotel"]],
+    "number": lambda w: [w["policy_number"]],
+    "day_id": lambda w: [w["day_id"]],
+    "year": lambda w: [w["year"]],
     "action": lambda w: _web_actions(),
     "form": lambda w: _print_forms(),
 }
@@ -492,7 +501,9 @@ def _fingerprint():
 @pytest.fixture
 def world(app, hotel_world):
     """The hotel's objects of every kind a route can name, with their ids."""
-    from tenants import password_links, tokens
+    from datetime import date
+
+    from tenants import calendar_admin, password_links, policies, tokens
     hotel = _tenant_id("demo-hotel")
     with tenant_scope(hotel):
         staff = db.session.scalars(select(Staff).where(Staff.username == "security")).one()
@@ -500,9 +511,19 @@ def world(app, hotel_world):
         dept = db.session.scalars(select(Department).where(Department.code == "security")).one()
         token, _plain = tokens.create(staff, "isolation")
         _row, url = password_links.issue(staff, admin, "reset", lambda t: t)
+        # Policy version 2, a special day and an entered year that only the hotel has.
+        tenant = db.session.get(Tenant, hotel)
+        version = policies.create_version(tenant, {"wording": {"courtesy_phrases": ["您好"]}},
+                                          by=admin, note="isolation")
+        day = calendar_admin.set_special_day(tenant, admin, {"day": date(2026, 12, 31),
+                                                             "working": False, "note": "盘点"})
+        calendar_admin.enter_official_year(tenant, admin, {
+            "year": 2027, "holidays": [(date(2027, 1, 1), date(2027, 1, 1), "元旦")],
+            "makeup_days": []})
         db.session.commit()
         ids = dict(hotel_world, hotel=hotel, staff_id=staff.id, department_id=dept.id,
-                   token_id=token.id, link_token=url)
+                   token_id=token.id, link_token=url, policy_number=version.number,
+                   day_id=day.id, year=2027)
     db.session.expunge_all()
     return ids
 

@@ -29,7 +29,7 @@ def sweep_tenant(tenant_id, at):
     count = 0
     with tenant_scope(tenant_id):
         tenant = db.session.get(Tenant, tenant_id)
-        _refresh_unconfirmed(tenant, at)
+        refresh_unconfirmed(tenant, at)
         while True:
             due = db.session.scalars(
                 select(Deadline).where(Deadline.status == "open", Deadline.due_at < at)
@@ -50,8 +50,9 @@ def sweep_tenant(tenant_id, at):
     return count
 
 
-def _refresh_unconfirmed(tenant, at):
-    """Recompute open clocks computed on an unconfirmed calendar year (now maybe confirmed)."""
+def refresh_unconfirmed(tenant, at):
+    """Recompute open clocks computed on an unconfirmed calendar year (now maybe confirmed).
+    Also called at once when an administrator enters a year's official schedule."""
     pending = db.session.scalars(select(Deadline).where(
         Deadline.status == "open", Deadline.calendar_confirmed.is_(False))).all()
     for deadline in pending:

@@ -37,6 +37,18 @@ def _statutory(day):
         return day.weekday() < 5, False
 
 
+def library_knows(year):
+    """Whether the chinese-calendar library confirms ``year`` (its official schedule)."""
+    return _statutory(date(year, 6, 1))[1]
+
+
+def calendar_changed(tenant_id):
+    """Every change of a tenant's special days or entered years calls this once
+    (``tenants.calendar_admin``); changes of kind, periods and closing time are policy
+    versions (``tenants.policies.create_version``).  The one place a per-process cache of
+    tenant calendars would be invalidated; nothing is cached yet."""
+
+
 def _hhmm(value):
     h, m = value.split(":")
     return time(int(h), int(m))
@@ -88,7 +100,7 @@ class WorkCalendar:
     def year_confirmed(self, year):
         if self.kind == "seven_day" or year in self.confirmed_years:
             return True
-        return _statutory(date(year, 6, 1))[1]
+        return library_knows(year)
 
     def next_working_day(self, day):
         """The first working day strictly after ``day``, and whether all days seen were confirmed."""

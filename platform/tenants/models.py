@@ -6,7 +6,7 @@ index and unique constraint on tenant data leads with ``tenant_id``.
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
@@ -115,6 +115,9 @@ class SpecialDay(TenantScoped, db.Model):
     day: Mapped[date] = mapped_column(Date)
     working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # True: part of an official year schedule entered by the administrator (replaced when the
+    # year is entered again); False: the tenant's own closing or opening, which wins.
+    official: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (UniqueConstraint("tenant_id", "day"),)
 
 
@@ -124,3 +127,6 @@ class ConfirmedYear(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     __table_args__ = (UniqueConstraint("tenant_id", "year"),)
+
+
+from .calendar_changes import CalendarChange  # noqa: E402,F401  (register the table)

@@ -24,6 +24,9 @@ PERMISSIONS = {
     "violation.decide": SUPERVISORS,
     "policy.view": EVERYONE,
     "policy.edit": ("admin",),
+    "policy.history": SUPERVISORS,                 # versions, who changed what, diffs
+    "calendar.view": SUPERVISORS,
+    "calendar.edit": ("admin",),                   # special days, entered official years
     "staff.manage": ("admin",),
     "department.manage": ("admin",),
     "token.manage_all": ("admin",),

@@ -126,5 +126,5 @@ def field_errors(messages):
 
 __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from . import (admin, admin_staff, auth, contacts, printing, queues, registers,  # noqa: E402,F401
-               supervision, tokens)  # (routes)
+from . import (admin, admin_staff, auth, calendar_admin, contacts, policy_admin,  # noqa: E402,F401
+               printing, queues, registers, supervision, tokens)  # (routes)

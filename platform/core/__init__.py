@@ -23,6 +23,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     import tenants.models  # noqa: F401  (register the tables)
     from . import models   # noqa: F401
+    from . import mailer, notifications, webhooks  # noqa: F401  (their tables)
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)

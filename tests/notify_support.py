@@ -63,10 +63,10 @@ def free_port():
 class SMTPServer:
     """A real SMTP server on 127.0.0.1 (aiosmtpd) keeping what it receives."""
 
-    def __init__(self):
+    def __init__(self, port=None):
         from aiosmtpd.controller import Controller
         self.messages = []
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):

@@ -144,7 +144,7 @@ def test_reminder_and_violation_topics(app, login, frozen, runner):
         assert row.params["reason"] == "reminder"
         title, body = row.text("en")
     assert title == f"{c['ref']}: \"Hand over\" is due 2026-11-02 11:00"
-    assert body.startswith("80 % of the allowed time has passed.")
+    assert body.startswith("80% of the allowed time has passed.")
 
     assert runner.invoke(args=["sweep", "--at", "2026-11-02T11:30:00+08:00"]).exit_code == 0
     with tenant_scope(tid):

@@ -59,9 +59,11 @@ def render(params, topic, lang):
     with force_locale(lang):
         text = title(params, topic, lang)
         summary = params.get("summary") or ""
-        point = {"50%": _("Half of the allowed time has passed."),
-                 "80%": _("80 % of the allowed time has passed."),
-                 "morning": _("It is due today.")}.get(params.get("point"), "")
+        point = params.get("point") or ""
+        if point == "morning":
+            point = _("It is due today.")
+        elif point.endswith("%"):
+            point = _("%(share)s of the allowed time has passed.", share=point)
         body = "\n".join(line for line in (point, summary) if line)
     return text, body
 

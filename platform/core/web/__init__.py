@@ -121,4 +121,5 @@ def field_errors(messages):
 
 __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from . import auth, contacts, printing, queues, registers, supervision  # noqa: E402,F401  (routes)
+from . import auth, contacts, inbox, printing, queues, registers, supervision  # noqa: E402,F401  (routes)
+from . import webhooks_admin  # noqa: E402,F401  (routes)

@@ -34,6 +34,7 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/callbacks", {"satisfaction": 5, "reached": True}),
     ("POST", "/contacts/{ref}/close", {"note": "结案"}),
     ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
+    ("POST", "/notifications/{notification_id}/read", {}),
 ]
 
 
@@ -73,8 +74,12 @@ def hotel_world(login, frozen):
         assert res.status_code == 422 and res.get_json()["error"]["code"] == "banned_phrase"
     violations = security.get("/violations").get_json()["items"]
     assert len(violations) == 1 and violations[0]["status"] == "proposed"
+    from notify_support import fan_out_event, staff
+    created, _, _ = fan_out_event("demo-hotel", c["ref"], "transferred")   # front office's
+    admin_id = staff("demo-hotel", "admin").id
     return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
-            "violation_id": violations[0]["id"]}
+            "violation_id": violations[0]["id"],
+            "notification_id": next(n.id for n in created if n.staff_id == admin_id)}
 
 
 def _snapshot(world):
@@ -117,7 +122,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
     covered = set()
     for method, template, _ in CROSS_TENANT_CALLS:
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
-                                           violation_id=1)
+                                           violation_id=1, notification_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -138,7 +143,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
         before = _snapshot(hotel_world)
         res = _call(bank, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
-                    violation_id=hotel_world["violation_id"])
+                    violation_id=hotel_world["violation_id"],
+                    notification_id=hotel_world["notification_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -153,7 +159,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
     with frozen("2026-10-01T10:00:00+08:00"):
         res = _call(admin, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
-                    violation_id=hotel_world["violation_id"])
+                    violation_id=hotel_world["violation_id"],
+                    notification_id=hotel_world["notification_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 

@@ -91,7 +91,7 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
             Notification.outbox_id == outbox_id)))
     people = {p.id: p for p in db.session.execute(
         select(Staff.id, Staff.email, Staff.name, Staff.active).where(
-            Staff.id.in_(set(wanted) | {payload.get("staff_id") or 0})))}
+            Staff.id.in_(sorted(set(wanted) | {payload.get("staff_id") or 0}))))}
     names = {sid: p.name for sid, p in people.items()}
     base = _params(topic, payload, contact, names)
     lang = (tenant.languages or ["zh"])[0]

@@ -11,7 +11,7 @@ handover is asked to chase, the handler is told their clock ran out.
 | contact.accepted | the owner | accepted |
 | contact.coordination_opened | staff of the lead and co-departments | coordination |
 | contact.feedback | the owner | callback_due |
-| contact.deadline_breached | the responsible person (else the responsible department's supervisors); the owner | overdue; chase |
+| contact.deadline_breached | the responsible person (else the department's handler and supervisors); the owner | overdue; chase |
 | contact.escalated | the step's targets (``staff_ids``, else the step's department or role holders); overseers and the supervising department | escalated; escalation_watch |
 | contact.reminder | ``staff_ids``, else the department's staff | reminder |
 | violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
@@ -110,6 +110,9 @@ def resolve(topic, payload, contact, policy):
         if deadline is not None and deadline.responsible_staff_id:
             add([deadline.responsible_staff_id], "overdue")
         elif deadline is not None and deadline.responsible_department_id:
+            handler = contact.handler
+            if handler is not None and handler.department_id == deadline.responsible_department_id:
+                add([handler.id], "overdue")
             add(_department_staff(ids=[deadline.responsible_department_id],
                                   roles=roles_with("notification.department")), "overdue")
         else:

@@ -4,6 +4,9 @@ An inbox row keeps only the reason and its parameters (``Notification.params``),
 so the page renders it in the language the reader has chosen; an e-mail is
 rendered once, in the tenant's default language, when it is created.
 """
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_datetime
 from flask_babel import force_locale, format_datetime, gettext as _, lazy_gettext as _l
 
 from . import clock
@@ -30,21 +33,27 @@ def _pair(value, lang):
     return str(value or "")
 
 
-def _instant(value):
+def _instant(value, tz=None):
+    """An ISO instant in the request's time zone, or in ``tz`` (e-mails, rendered in a job)."""
     try:
-        return format_datetime(clock.parse_instant(value), "yyyy-MM-dd HH:mm") if value else ""
+        at = clock.parse_instant(value) if value else None
     except (TypeError, ValueError):
         return str(value)
+    if at is None:
+        return ""
+    if tz:
+        return babel_datetime(at, "yyyy-MM-dd HH:mm", tzinfo=ZoneInfo(tz))
+    return format_datetime(at, "yyyy-MM-dd HH:mm")
 
 
-def title(params, topic, lang):
+def title(params, topic, lang, tz=None):
     """One line saying what happened and what to do (``lang``: "zh" or "en")."""
     from .web.labels import KINDS
     kind = params.get("deadline") or ""
     values = {
         "ref": params.get("ref", ""),
         "deadline": str(KINDS.get(kind, kind)),
-        "due": _instant(params.get("due")),
+        "due": _instant(params.get("due"), tz),
         "level": _pair(params.get("level"), lang),
         "rule": _pair(params.get("rule"), lang),
         "staff": params.get("staff") or "-",
@@ -54,10 +63,10 @@ def title(params, topic, lang):
     return str(template) % values
 
 
-def render(params, topic, lang):
+def render(params, topic, lang, tz=None):
     """``(title, body)`` in ``lang`` whatever the current request's language."""
     with force_locale(lang):
-        text = title(params, topic, lang)
+        text = title(params, topic, lang, tz)
         summary = params.get("summary") or ""
         point = params.get("point") or ""
         if point == "morning":
@@ -68,9 +77,9 @@ def render(params, topic, lang):
     return text, body
 
 
-def email(params, topic, lang, link, tenant_name):
+def email(params, topic, lang, link, tenant_name, tz):
     """``(subject, plain-text body)`` of the e-mail telling one staff member."""
-    text, body = render(params, topic, lang)
+    text, body = render(params, topic, lang, tz)
     with force_locale(lang):
         footer = _("Open the contact: %(link)s", link=link)
         why = _("You receive this as a staff member of %(tenant)s (Shouwen).",

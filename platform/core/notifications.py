@@ -107,7 +107,8 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
                            created_at=clock.now())
         created.append(row)
         if person.email:
-            subject, body = notification_text.email(params, topic, lang, link, tenant.name)
+            subject, body = notification_text.email(params, topic, lang, link, tenant.name,
+                                                    tenant.timezone)
             emails.append(mailer.new(tenant_id, person.email, subject, body,
                                      staff_id=staff_id, outbox_id=outbox_id))
     db.session.add_all(created + emails)

@@ -108,3 +108,26 @@ def test_without_smtp_emails_are_kept_as_skipped(app, login, frozen, monkeypatch
         fan_out_event("demo-hotel", c["ref"], "transferred")
         assert mailer.retry_due(clock.now()) == 0
     assert [e.status for e in _emails("demo-hotel")] == ["skipped"]
+
+
+def test_a_reminder_email_shows_the_due_time_in_the_tenants_zone(app, login, frozen,
+                                                                  monkeypatch):
+    from core import notifications
+    from notify_support import event_payload
+    security = login("demo-hotel", "security")
+    with frozen(T0):
+        c = register(security, matter_type="complaint")
+    contact_id, payload = event_payload("demo-hotel", c["ref"], "registered")
+    owner = staff("demo-hotel", "security")
+    with SMTPServer() as smtp:
+        monkeypatch.setitem(app.config, "SHOUWEN_SMTP_URL", smtp.url)
+        with tenant_scope(owner.tenant_id), frozen(T0):
+            notifications.fan_out_message(owner.tenant_id, "contact.reminder", {
+                **payload, "kind": "reminder", "actor_id": None,
+                "details": {"deadline_kind": "transfer", "due_at": "2026-11-02T03:00:00+00:00",
+                            "point": "morning", "staff_ids": [owner.id]}}, contact_id, 9001)
+            db.session.commit()
+    ((rcpt, msg),) = smtp.messages
+    assert rcpt == ["security@demo-hotel.example"]
+    assert msg["Subject"] == f"{c['ref']}：“转办”将于 2026-11-02 11:00 到期"
+    assert "今天到期。" in msg.get_content()

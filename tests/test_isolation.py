@@ -37,6 +37,7 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/close", {"note": "结案"}),
     ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
     ("GET", "/policy/versions/{version}", None),
+    ("POST", "/notifications/{notification_id}/read", {}),
 ]
 
 
@@ -79,8 +80,12 @@ def hotel_world(login, frozen):
     res = login("demo-hotel", "admin").patch("/policy", json={"wording": {
         "courtesy_phrases": ["您好"]}})        # a policy version the bank does not have
     assert res.status_code == 200
+    from notify_support import fan_out_event, staff
+    created, _, _ = fan_out_event("demo-hotel", c["ref"], "transferred")   # front office's
+    admin_id = staff("demo-hotel", "admin").id
     return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
-            "violation_id": violations[0]["id"], "version": res.get_json()["version"]}
+            "violation_id": violations[0]["id"], "version": res.get_json()["version"],
+            "notification_id": next(n.id for n in created if n.staff_id == admin_id)}
 
 
 def _snapshot(world):
@@ -123,7 +128,8 @@ def test_every_object_route_has_a_cross_tenant_test(app):
     covered = set()
     for method, template, _ in CROSS_TENANT_CALLS:
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
-                                           violation_id=1, version=1)
+                                           violation_id=1, version=1,
+                                           notification_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -145,7 +151,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
         res = _call(bank, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
                     violation_id=hotel_world["violation_id"],
-                    version=hotel_world["version"])
+                    version=hotel_world["version"],
+                    notification_id=hotel_world["notification_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -161,7 +168,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
         res = _call(admin, method, template, body, ref=hotel_world["ref"],
                     transfer_id=hotel_world["transfer_id"],
                     violation_id=hotel_world["violation_id"],
-                    version=hotel_world["version"])
+                    version=hotel_world["version"],
+                    notification_id=hotel_world["notification_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -451,6 +459,8 @@ FILL = {
     "token": lambda w: [w["link_token"]],
     "tenant_id": lambda w: [w["hotel"]],
     "number": lambda w: [w["policy_number"]],
+    "notification_id": lambda w: [w["notification_id"]],
+    "endpoint_id": lambda w: [w["endpoint_id"]],
     "day_id": lambda w: [w["day_id"]],
     "year": lambda w: [w["year"]],
     "action": lambda w: _web_actions(),
@@ -503,6 +513,7 @@ def world(app, hotel_world):
     """The hotel's objects of every kind a route can name, with their ids."""
     from datetime import date
 
+    from core import webhooks
     from tenants import calendar_admin, password_links, policies, tokens
     hotel = _tenant_id("demo-hotel")
     with tenant_scope(hotel):
@@ -520,8 +531,11 @@ def world(app, hotel_world):
         calendar_admin.enter_official_year(tenant, admin, {
             "year": 2027, "holidays": [(date(2027, 1, 1), date(2027, 1, 1), "元旦")],
             "makeup_days": []})
+        endpoint = webhooks.create_endpoint(admin, "https://hooks.example.com/shouwen",
+                                            ["contact.registered"])
         db.session.commit()
         ids = dict(hotel_world, hotel=hotel, staff_id=staff.id, department_id=dept.id,
+                   endpoint_id=endpoint.id,
                    token_id=token.id, link_token=url, policy_number=version.number,
                    day_id=day.id, year=2027)
     db.session.expunge_all()

@@ -25,6 +25,7 @@ def create_app(config=None):
     import tenants.operators  # noqa: F401
     import tenants.password_links  # noqa: F401
     from . import models   # noqa: F401
+    from . import mailer, notifications, webhooks  # noqa: F401  (their tables)
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)

@@ -7,6 +7,9 @@
 | ``SHOUWEN_SECRET_KEY`` | session / CSRF key (required in production) | generated once into the instance folder |
 | ``SHOUWEN_NOW`` | fix the clock at an ISO instant (refused in production) | unset |
 | ``SHOUWEN_REDIS_URL`` | Redis for RQ jobs | unset: jobs run in-process |
+| ``SHOUWEN_SMTP_URL`` | e-mail server, ``smtp://user:password@host:587?starttls=1`` or ``smtps://host:465`` | unset: no e-mail (inbox only) |
+| ``SHOUWEN_MAIL_FROM`` | sender of notification e-mails | ``Shouwen <noreply@localhost>`` |
+| ``SHOUWEN_PUBLIC_URL`` | address staff reach the web UI at, for links in e-mails | ``http://127.0.0.1:5000`` |
 """
 import os
 import secrets
@@ -40,6 +43,9 @@ def load(app, overrides=None):
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SHOUWEN_NOW=env.get("SHOUWEN_NOW") or None,
         SHOUWEN_REDIS_URL=env.get("SHOUWEN_REDIS_URL") or None,
+        SHOUWEN_SMTP_URL=env.get("SHOUWEN_SMTP_URL") or None,
+        SHOUWEN_MAIL_FROM=env.get("SHOUWEN_MAIL_FROM") or "Shouwen <noreply@localhost>",
+        SHOUWEN_PUBLIC_URL=env.get("SHOUWEN_PUBLIC_URL") or "http://127.0.0.1:5000",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

@@ -62,7 +62,17 @@ def seed_tenant(slug, pack_key, name, prefix):
             i += 1
     if top["permission"] == "leader" and by_perm.get("leader") is not top:
         add_staff(tenant, "chief", _name(i), DEMO_PASSWORD, departments[-1], title=top["key"])
+    _demo_addresses(tenant)
     return tenant, True
+
+
+def _demo_addresses(tenant):
+    """Demo e-mail addresses (reserved .example domain), so notification e-mails can be
+    seen with a local SMTP server (SHOUWEN_SMTP_URL)."""
+    with tenant_scope(tenant.id):
+        for person in db.session.scalars(select(Staff).where(Staff.email == "")):
+            person.email = f"{person.username}@{tenant.slug}.example"
+        db.session.flush()
 
 
 def _fill_directory(tenant):

@@ -33,7 +33,20 @@ PERMISSIONS = {
     "tenant.settings": ("admin",),
     "admin.open": ("admin",),                    # the Administration pages and nav link
     "token.manage_own": EVERYONE,                # one's own API tokens
+    "webhook.manage": ("admin",),
+    # Who is told (core.recipients): a department's supervisors of its own breaches and
+    # violation proposals; the overseers of every escalation and proposal in the tenant.
+    "notification.department": ("dept_supervisor",),
+    "notification.oversight": ("cr_supervisor", "inspector"),
 }
+
+
+def roles_with(permission):
+    """The roles holding ``permission`` (for set-based queries such as "notify all overseers")."""
+    try:
+        return PERMISSIONS[permission]
+    except KeyError:
+        raise LookupError(f"unknown permission {permission!r}") from None
 
 
 def can(staff, permission):

@@ -125,4 +125,4 @@ def _bad_json():
     raise BadJSON({"zh": "请求体须为 JSON。", "en": "The request body must be JSON."})
 
 
-from . import contacts, directory, openapi, policy_history  # noqa: E402,F401  (routes)
+from . import contacts, directory, notifications, openapi, policy_history  # noqa: E402,F401  (routes)

@@ -5,6 +5,7 @@ from flask import jsonify
 
 from . import bp
 from . import schemas as s
+from .notifications import NotificationListOut, NotificationOut
 
 ROUTES = [
     ("/contacts", "post", "Register a contact", s.ContactIn, s.ContactOut, 201),
@@ -28,6 +29,9 @@ ROUTES = [
     ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
     ("/violations/{id}/decision", "post", "Confirm or waive a violation", s.DecisionIn,
      s.ViolationOut, 200),
+    ("/notifications", "get", "My notifications, newest first", None, NotificationListOut, 200),
+    ("/notifications/{id}/read", "post", "Mark one of my notifications read", None,
+     NotificationOut, 200),
 ]
 
 

@@ -7,6 +7,7 @@ so a late sweep never shows a wrong status.
 """
 from sqlalchemy import select, update
 
+from tenants import config_stamp
 from tenants.models import ConfirmedYear, SpecialDay
 
 from .extensions import db
@@ -15,11 +16,23 @@ from .workcalendar import WorkCalendar
 
 
 def calendar_for(tenant, policy):
-    """The tenant's working calendar: the policy's kind and hours plus its special days."""
-    special = dict(db.session.execute(select(SpecialDay.day, SpecialDay.working)).all())
-    years = db.session.scalars(select(ConfirmedYear.year)).all()
-    return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
-                                    special_days=special, confirmed_years=years)
+    """The tenant's working calendar: the policy's kind and hours plus its special days.
+
+    Cached per process under the tenant's configuration stamp, which every change of its
+    special days or confirmed years renews (``tenants.config_stamp``); callers only read it.
+    """
+    def days():
+        special = dict(db.session.execute(select(SpecialDay.day, SpecialDay.working)).all())
+        return special, frozenset(db.session.scalars(select(ConfirmedYear.year)).all())
+
+    def build():
+        special, years = config_stamp.cached(tenant, "calendar_days", None, days)
+        return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
+                                        special_days=special, confirmed_years=years)
+    settings = policy["calendar"]
+    key = (tenant.timezone, settings.get("kind"), repr(settings.get("working_periods")),
+           settings.get("closing_time"))
+    return config_stamp.cached(tenant, "calendar", key, build)
 
 
 def start(ctx, kind, stage, at, department_id=None, staff_id=None):

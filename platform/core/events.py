@@ -21,4 +21,5 @@ def record(ctx, kind, actor=None, **details):
     if copies:
         event.details = {**details, "copied_to": copies}
     db.session.add(event)
+    ctx.events.append(event)
     return event

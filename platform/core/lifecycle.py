@@ -51,7 +51,7 @@ def register(tenant, actor, data, at):
     ``data``: channel, matter_type, category?, summary, customer{...}, received_at?,
     co_receivers [Staff], own_duty? (default: the owner's department handles this matter type).
     """
-    version_id = policies.latest_version_id()
+    version_id = policies.current_version_id(tenant)
     pack_key, policy = policies.load(version_id)
     hooks = manager().hooks_for(pack_key)
     problems = {}
@@ -96,7 +96,7 @@ def register(tenant, actor, data, at):
                       state="handling" if own_duty else "registered", own_duty=own_duty,
                       policy_version_id=version_id, escalation_level=0, updated_at=at,
                       handler_department_id=owner.department_id if own_duty else None,
-                      handler_id=owner.id if own_duty else None)
+                      handler_id=owner.id if own_duty else None, deadlines=[])
     db.session.add(contact)
     db.session.flush()
     ctx = ContactContext(tenant, contact, policy, hooks, calendar, at)

@@ -10,6 +10,8 @@ SQLite file, and reports per request:
 - CPU ms of this process (``time.process_time``: the application's Python, SQLAlchemy,
   the driver), and wall ms;
 - SQL statements, counted by a cursor-execute listener;
+- Python function calls (cProfile's count over 20 requests): deterministic, so two variants
+  can be compared on a busy machine where CPU ms drift by 30 %;
 - with ``--bare``, the same for ``benchmarks/bare_app.py``'s endpoint in the same process;
 - with ``--profile``, a cProfile of the measured loop (top functions by own and cumulative
   time), or ``--pyinstrument`` for a call tree.
@@ -149,6 +151,14 @@ def main():
             for s in per_request:
                 print("   ", " ".join(s.split())[:160])
         results = {"url": url.split("@")[-1], "statements": len(per_request)}
+        # Python function calls per request: a deterministic proxy for CPU, unmoved by the
+        # neighbours' load (compare variants with it; CPU ms for the absolute cost).
+        counter = cProfile.Profile()
+        counter.enable()
+        for _ in range(20):
+            register()
+        counter.disable()
+        results["python_calls"] = pstats.Stats(counter).total_calls // 20
 
         if args.bare:
             import bare_app
@@ -161,7 +171,7 @@ def main():
 
         profiler = None
         if args.profile:
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)   # CPU, not wall: a shared machine
         elif args.pyinstrument:
             from pyinstrument import Profiler
             profiler = Profiler(interval=0.0005)

@@ -35,7 +35,8 @@ class Refused(DomainError):
 def next_ref(tenant, at, calendar):
     row = db.session.execute(
         update(TenantCounter).where(TenantCounter.name == "contact_ref")
-        .values(value=TenantCounter.value + 1).returning(TenantCounter.value)).first()
+        .values(value=TenantCounter.value + 1).returning(TenantCounter.value)
+        .execution_options(synchronize_session=False)).first()
     if row is None:
         db.session.add(TenantCounter(tenant_id=tenant.id, name="contact_ref", value=1))
         db.session.flush()
@@ -98,7 +99,6 @@ def register(tenant, actor, data, at):
                       handler_department_id=owner.department_id if own_duty else None,
                       handler_id=owner.id if own_duty else None, deadlines=[])
     db.session.add(contact)
-    db.session.flush()
     ctx = ContactContext(tenant, contact, policy, hooks, calendar, at)
     # The customer's clocks run from when they asked, not from when it was typed in.
     clocks.start(ctx, "final", "register", received_at, staff_id=owner.id)

@@ -56,6 +56,11 @@ TARGET_P99_MS = 50.0
 MAX_DURATION, MAX_WARMUP, MAX_CLIENTS = 300, 60, 256
 NOISY_CORES = 0.15   # other load above this (in cores) during a run earns a warning
 
+# gunicorn layout per backend (both servers of a backend use it): one process per core for
+# PostgreSQL; one process with threads for SQLite, whose writers then queue on the process's
+# writer lock (core.sqlite_writers) instead of sleeping in SQLite's busy handler.
+LAYOUT = {"postgresql": (2, 4), "sqlite": (1, 8)}
+
 TENANT, USER = "demo-hotel", "front-office"
 REGISTRATION = {"channel": "phone", "matter_type": "complaint",
                 "summary": "客房空调不制冷，客人要求尽快处理。",
@@ -327,9 +332,16 @@ def python_load(port, path, body, headers, clients, seconds):
 
 # -- one backend ---------------------------------------------------------------------------
 
-def gunicorn_cmd(args, port, chdir, target):
-    return [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-            "--worker-class", "gthread", "--threads", str(args.threads),
+def layout(args, backend):
+    """(workers, threads) for ``backend``: --workers/--threads if given, else LAYOUT's."""
+    workers, threads = LAYOUT[backend]
+    return args.workers or workers, args.threads or threads
+
+
+def gunicorn_cmd(args, backend, port, chdir, target):
+    workers, threads = layout(args, backend)
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"127.0.0.1:{port}", "--chdir", chdir, "--graceful-timeout", "5",
             "--log-level", "warning", target]
 
@@ -441,16 +453,18 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
 
     app_port, bare_port = free_port(), free_port()
     app_log, bare_log = os.path.join(workdir, "app.log"), os.path.join(workdir, "bare.log")
-    app = procs.start(gunicorn_cmd(args, app_port, REPO, "wsgi:app"), app_log, env=env)
-    bare = procs.start(gunicorn_cmd(args, bare_port, HERE, "bare_app:app"), bare_log, env=env)
+    app = procs.start(gunicorn_cmd(args, backend, app_port, REPO, "wsgi:app"), app_log, env=env)
+    bare = procs.start(gunicorn_cmd(args, backend, bare_port, HERE, "bare_app:app"), bare_log,
+                       env=env)
 
     body = json.dumps(REGISTRATION, ensure_ascii=False).encode("utf-8")
     json_h = {"Content-Type": "application/json"}
     reg_h = {**json_h, "Authorization": f"Bearer {token}"}
     wait_ready(app, app_port, "/api/v1/contacts", body, reg_h, 201, app_log)
     wait_ready(bare, bare_port, "/bare", body, json_h, 201, bare_log)
+    workers, threads = layout(args, backend)
     log(f"[{backend}] app on :{app_port}, bare on :{bare_port} "
-        f"({args.workers} workers x {args.threads} threads each)")
+        f"({workers} workers x {threads} threads each)")
 
     runs = {"bare": [], "registration": []}
     try:
@@ -466,7 +480,8 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     finally:
         procs.stop(app)
         procs.stop(bare)
-    out = {"database": database_info}
+    out = {"database": database_info,
+           "gunicorn": {"workers": workers, "worker_class": "gthread", "threads": threads}}
     out.update((key, combine(rs)) for key, rs in runs.items())
     return out
 
@@ -572,9 +587,10 @@ def parse_args(argv=None):
                    "(default 8, max %d)" % MAX_CLIENTS)
     p.add_argument("--backends", default="sqlite,postgresql",
                    help="comma-separated: sqlite, postgresql (default both)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
-    p.add_argument("--threads", type=int, default=4,
-                   help="gthread threads per worker (default 4)")
+    p.add_argument("--workers", type=int, help="gunicorn workers per server (default: 2 for "
+                   "PostgreSQL, 1 for SQLite)")
+    p.add_argument("--threads", type=int,
+                   help="gthread threads per worker (default: 4 for PostgreSQL, 8 for SQLite)")
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                    help="load generator (default: wrk if installed, else python)")
     p.add_argument("--output",
@@ -591,7 +607,7 @@ def parse_args(argv=None):
                             ("clients", 1, MAX_CLIENTS), ("workers", 1, 16), ("threads", 1, 64),
                             ("rounds", 1, 10)):
         value = getattr(args, name)
-        if not low <= value <= high:
+        if value is not None and not low <= value <= high:
             p.error(f"--{name} must be between {low} and {high}")
     if args.generator == "auto":
         args.generator = "wrk" if shutil.which("wrk") else "python"
@@ -614,8 +630,9 @@ def main(argv=None):
     results = {}
     interrupted = False
     try:
-        log(f"load generator: {args.generator}; gunicorn: {args.workers} workers x "
-            f"{args.threads} gthread threads per server; temp dir {tmp}")
+        log(f"load generator: {args.generator}; gunicorn per backend (workers x threads): "
+            + ", ".join(f"{b} {'x'.join(map(str, layout(args, b)))}" for b in args.backends)
+            + f"; temp dir {tmp}")
         for backend in args.backends:
             workdir = os.path.join(tmp, backend)
             os.makedirs(workdir)
@@ -645,8 +662,8 @@ def main(argv=None):
         "git": git_revision(),
         "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
                      "clients": args.clients, "generator": args.generator,
-                     "gunicorn": {"workers": args.workers, "worker_class": "gthread",
-                                  "threads": args.threads},
+                     "gunicorn": {b: dict(zip(("workers", "threads"), layout(args, b)))
+                                  for b in args.backends},
                      "tenant": TENANT, "user": USER, "body": REGISTRATION},
         "targets": {"ratio_min": TARGET_RATIO, "p99_ms_max": TARGET_P99_MS},
         "results": results,
@@ -664,8 +681,9 @@ def main(argv=None):
         json.dump(report, fh, indent=2, ensure_ascii=False)
     print()
     rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
+    gunicorn = ", ".join(f"{b} {'x'.join(map(str, layout(args, b)))}" for b in args.backends)
     print(f"{args.clients} clients, {args.duration} s measured after {args.warmup} s warm-up"
-          f"{rounds}, {args.generator}; gunicorn {args.workers}x{args.threads} gthread; "
+          f"{rounds}, {args.generator}; gunicorn gthread (workers x threads) {gunicorn}; "
           f"{os.cpu_count()} CPUs")
     print(table(results))
     print(f"\ntargets: registration >= {TARGET_RATIO:.0%} of bare req/s, "

@@ -11,6 +11,7 @@ import uuid
 from datetime import timedelta, timezone
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tenants import policies
 from tenants.permissions import can
@@ -112,8 +113,13 @@ def register(tenant, actor, data, at):
                   received_at=received_at.isoformat(), owner=owner.username,
                   co_receivers=[s.username for s in candidates if s is not owner],
                   own_duty=own_duty)
-    contact.ref = next_ref(tenant, at, calendar)
+    # One flush for everything but the number; then the counter (its row lock is held from
+    # here to the commit) and the number written by one UPDATE, without a second flush.
     db.session.flush()
+    ref = next_ref(tenant, at, calendar)
+    db.session.execute(update(Contact).where(Contact.id == contact.id).values(ref=ref)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(contact, "ref", ref)
     return ctx
 
 

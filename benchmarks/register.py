@@ -462,17 +462,24 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     reg_h = {**json_h, "Authorization": f"Bearer {token}"}
     wait_ready(app, app_port, "/api/v1/contacts", body, reg_h, 201, app_log)
     wait_ready(bare, bare_port, "/bare", body, json_h, 201, bare_log)
+    endpoints = [("bare", bare, bare_port, "/bare", json_h, bare_log),
+                 ("registration", app, app_port, "/api/v1/contacts", reg_h, app_log)]
+    floor = None
+    if args.floor:
+        floor_port, floor_log = free_port(), os.path.join(workdir, "floor.log")
+        floor = procs.start(gunicorn_cmd(args, backend, floor_port, HERE, "floor_app:app"),
+                            floor_log, env=env)
+        wait_ready(floor, floor_port, "/floor", body, reg_h, 201, floor_log)
+        endpoints.append(("floor", floor, floor_port, "/floor", reg_h, floor_log))
     workers, threads = layout(args, backend)
     log(f"[{backend}] app on :{app_port}, bare on :{bare_port} "
         f"({workers} workers x {threads} threads each)")
 
-    runs = {"bare": [], "registration": []}
+    runs = {key: [] for key, *_ in endpoints}
     try:
         # Rounds alternate bare / registration, so drift on the machine hits both alike.
         for n in range(args.rounds):
-            for key, proc, port, path, headers, log_path in (
-                    ("bare", bare, bare_port, "/bare", json_h, bare_log),
-                    ("registration", app, app_port, "/api/v1/contacts", reg_h, app_log)):
+            for key, proc, port, path, headers, log_path in endpoints:
                 runs[key].append(measure(args, procs, workdir, f"{backend}-{key}-{n + 1}", port,
                                          path, body, headers, proc.pid, lambda: _pg_roots(pg)))
                 if proc.poll() is not None:
@@ -480,6 +487,8 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     finally:
         procs.stop(app)
         procs.stop(bare)
+        if floor is not None:
+            procs.stop(floor)
     out = {"database": database_info,
            "gunicorn": {"workers": workers, "worker_class": "gthread", "threads": threads}}
     out.update((key, combine(rs)) for key, rs in runs.items())
@@ -525,7 +534,10 @@ def table(results):
             lines.append(f"{backend:<11} FAILED TO RUN: {res['error'].splitlines()[0][:90]}")
             continue
         ratio, checks = verdict(res["bare"], res["registration"])
-        for key, label in (("bare", "bare insert"), ("registration", "registration")):
+        for key, label in (("bare", "bare insert"), ("registration", "registration"),
+                           ("floor", "floor (Core)")):
+            if key not in res:
+                continue
             r = res[key]
             lat = r["latency_ms"]
             cpu = "-"
@@ -535,6 +547,8 @@ def table(results):
                     cpu += f"+{r['database_cpu_ms_per_request']:.2f}"
             other = r.get("other_load_cores")
             tail = ""
+            if key == "floor":
+                tail = f"  {r['rps'] / res['bare']['rps']:>8.2f}  (the same writes in Core)"
             if key == "registration":
                 why = [f"ratio {'>=' if checks['ratio'] else '<'} {TARGET_RATIO:.2f}",
                        f"p99 {'<' if checks['p99'] else '>='} {TARGET_P99_MS:.0f} ms"]
@@ -591,6 +605,9 @@ def parse_args(argv=None):
                    "PostgreSQL, 1 for SQLite)")
     p.add_argument("--threads", type=int,
                    help="gthread threads per worker (default: 4 for PostgreSQL, 8 for SQLite)")
+    p.add_argument("--floor", action="store_true",
+                   help="also measure benchmarks/floor_app.py: registration's statements in "
+                        "plain Core with its schemas (the floor of its cost)")
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                    help="load generator (default: wrk if installed, else python)")
     p.add_argument("--output",

@@ -13,6 +13,8 @@ SQLite file, and reports per request:
 - Python function calls (cProfile's count over 20 requests): deterministic, so two variants
   can be compared on a busy machine where CPU ms drift by 30 %;
 - with ``--bare``, the same for ``benchmarks/bare_app.py``'s endpoint in the same process;
+- with ``--floor``, the same for ``benchmarks/floor_app.py`` (registration's statements in
+  plain Core, with and without the marshmallow schemas);
 - with ``--profile``, a cProfile of the measured loop (top functions by own and cumulative
   time), or ``--pyinstrument`` for a call tree.
 
@@ -82,7 +84,18 @@ def count_statements(engine):
     return seen
 
 
-def measure(call, n, warmup):
+def python_calls(call, n=20):
+    """Python function calls per request (cProfile's count): a deterministic proxy for CPU,
+    unmoved by the neighbours' load; compare variants with it, CPU ms for the absolute."""
+    counter = cProfile.Profile()
+    counter.enable()
+    for _ in range(n):
+        call()
+    counter.disable()
+    return pstats.Stats(counter).total_calls // n
+
+
+def measure(call, n, warmup, count=True):
     for _ in range(warmup):
         call()
     cpu, wall = [], []
@@ -91,9 +104,12 @@ def measure(call, n, warmup):
         call()
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
-    return {"cpu_ms": 1000 * statistics.mean(cpu), "cpu_ms_median": 1000 * statistics.median(cpu),
-            "wall_ms": 1000 * statistics.median(wall),
-            "wall_p99_ms": 1000 * sorted(wall)[int(0.99 * (len(wall) - 1))]}
+    out = {"cpu_ms": 1000 * statistics.mean(cpu), "cpu_ms_median": 1000 * statistics.median(cpu),
+           "wall_ms": 1000 * statistics.median(wall),
+           "wall_p99_ms": 1000 * sorted(wall)[int(0.99 * (len(wall) - 1))]}
+    if count:
+        out["python_calls"] = python_calls(call)
+    return out
 
 
 def main():
@@ -104,6 +120,8 @@ def main():
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--bare", action="store_true", help="also measure the bare insert")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure floor_app.py's /floor and /floor-core")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print one registration's statements")
@@ -151,14 +169,6 @@ def main():
             for s in per_request:
                 print("   ", " ".join(s.split())[:160])
         results = {"url": url.split("@")[-1], "statements": len(per_request)}
-        # Python function calls per request: a deterministic proxy for CPU, unmoved by the
-        # neighbours' load (compare variants with it; CPU ms for the absolute cost).
-        counter = cProfile.Profile()
-        counter.enable()
-        for _ in range(20):
-            register()
-        counter.disable()
-        results["python_calls"] = pstats.Stats(counter).total_calls // 20
 
         if args.bare:
             import bare_app
@@ -168,6 +178,15 @@ def main():
             def bare_call():
                 assert bare.post("/bare", data=body, headers=headers).status_code == 201
             results["bare"] = measure(bare_call, args.requests, args.warmup)
+
+        if args.floor:
+            import floor_app
+            floor = floor_app.create_app().test_client()
+            for path in ("/floor", "/floor-core"):
+                def floor_call(path=path):
+                    res = floor.post(path, data=body, headers=headers)
+                    assert res.status_code == 201, res.get_data(as_text=True)
+                results[path.strip("/")] = measure(floor_call, args.requests, args.warmup)
 
         profiler = None
         if args.profile:
@@ -179,7 +198,7 @@ def main():
             register()
         if profiler:
             profiler.enable() if args.profile else profiler.start()
-        results["registration"] = measure(register, args.requests, 0)
+        results["registration"] = measure(register, args.requests, 0, count=profiler is None)
         if profiler:
             if args.profile:
                 profiler.disable()

@@ -7,10 +7,11 @@ changes the session and leaves the commit to the caller.  Refusals raise
 :class:`core.errors.DomainError`; a refusal with ``keep = True`` has recorded
 evidence (an event, a proposed violation) that the caller commits.
 """
+import functools
 import uuid
 from datetime import timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tenants import policies
@@ -33,11 +34,20 @@ class Refused(DomainError):
     keep = True
 
 
+@functools.cache
+def _statements():
+    """Registration's two UPDATEs, built once (the tenant's criteria are added per execution
+    by the scoping hook, as for every statement)."""
+    take_number = (update(TenantCounter).where(TenantCounter.name == "contact_ref")
+                   .values(value=TenantCounter.value + 1).returning(TenantCounter.value)
+                   .execution_options(synchronize_session=False))
+    set_ref = (update(Contact).where(Contact.id == bindparam("contact_id"))
+               .values(ref=bindparam("ref")).execution_options(synchronize_session=False))
+    return take_number, set_ref
+
+
 def next_ref(tenant, at, calendar):
-    row = db.session.execute(
-        update(TenantCounter).where(TenantCounter.name == "contact_ref")
-        .values(value=TenantCounter.value + 1).returning(TenantCounter.value)
-        .execution_options(synchronize_session=False)).first()
+    row = db.session.execute(_statements()[0]).first()
     if row is None:
         db.session.add(TenantCounter(tenant_id=tenant.id, name="contact_ref", value=1))
         db.session.flush()
@@ -117,8 +127,7 @@ def register(tenant, actor, data, at):
     # here to the commit) and the number written by one UPDATE, without a second flush.
     db.session.flush()
     ref = next_ref(tenant, at, calendar)
-    db.session.execute(update(Contact).where(Contact.id == contact.id).values(ref=ref)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(_statements()[1], {"contact_id": contact.id, "ref": ref})
     set_committed_value(contact, "ref", ref)
     return ctx
 

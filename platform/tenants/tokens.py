@@ -1,8 +1,9 @@
 """API tokens: one staff member of one tenant; only a SHA-256 digest is stored."""
+import functools
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core import clock
 from core.extensions import db
@@ -27,6 +28,18 @@ def create(staff, label=""):
     return row, token
 
 
+@functools.cache
+def _live_token():
+    """Token digest -> (staff, tenant) while the token, the staff member and the tenant are
+    all live; built once (statements are immutable; the digest is a bound parameter)."""
+    return (select(Staff, Tenant)
+            .join(ApiToken, ApiToken.staff_id == Staff.id)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.digest == bindparam("digest"), ApiToken.revoked_at.is_(None),
+                   Staff.active, Tenant.status == "active")
+            .limit(1))
+
+
 def authenticate(token):
     """The (tenant, staff) of a live token, or None.  Runs before any tenant is known.
 
@@ -37,13 +50,7 @@ def authenticate(token):
     if not token or not token.startswith("sw_") or len(token) > 200:
         return None
     with unscoped():
-        row = db.session.execute(
-            select(Staff, Tenant)
-            .join(ApiToken, ApiToken.staff_id == Staff.id)
-            .join(Tenant, Tenant.id == ApiToken.tenant_id)
-            .where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None),
-                   Staff.active, Tenant.status == "active")
-            .limit(1)).first()
+        row = db.session.execute(_live_token(), {"digest": _digest(token)}).first()
     if row is None:
         return None
     staff, tenant = row

@@ -24,7 +24,7 @@ import os
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, Response, request
-from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy import bindparam, create_engine, insert, select, update
 
 from core.api.schemas import ContactIn, ContactOut
 from core.models import Contact, ContactEvent, Customer, Deadline
@@ -50,14 +50,8 @@ def create_app():
     t_event, t_deadline = ContactEvent.__table__, Deadline.__table__
     t_counter, t_version = TenantCounter.__table__, PolicyVersion.__table__
     schema_in, schema_out = ContactIn(), ContactOut()
-
-    def register(data):
-        auth = request.headers.get("Authorization", "")[7:].strip()
-        digest = hashlib.sha256(auth.encode()).hexdigest()
-        now = datetime.now(timezone.utc)
-        with engine.begin() as conn:
-            who = conn.execute(
-                select(t_staff.c.id, t_staff.c.username, t_staff.c.name,
+    # Every statement built once, with bound parameters (as the app does for its hot ones).
+    who_stmt = (select(t_staff.c.id, t_staff.c.username, t_staff.c.name,
                        t_staff.c.department_id, t_tenant.c.id.label("tenant_id"),
                        t_tenant.c.ref_prefix,
                        select(t_version.c.id).where(t_version.c.tenant_id == t_tenant.c.id)
@@ -65,15 +59,31 @@ def create_app():
                        .scalar_subquery().label("version_id"))
                 .join(t_token, t_token.c.staff_id == t_staff.c.id)
                 .join(t_tenant, t_tenant.c.id == t_token.c.tenant_id)
-                .where(t_token.c.digest == digest, t_token.c.revoked_at.is_(None),
-                       t_staff.c.active, t_tenant.c.status == "active")).first()
+                .where(t_token.c.digest == bindparam("digest"), t_token.c.revoked_at.is_(None),
+                       t_staff.c.active, t_tenant.c.status == "active"))
+    customer_stmt = insert(t_customer).returning(t_customer.c.id)
+    contact_stmt = insert(t_contact).returning(t_contact.c.id)
+    event_stmt = insert(t_event).returning(t_event.c.id)
+    deadlines_stmt = insert(t_deadline).returning(t_deadline.c.id, sort_by_parameter_order=True)
+    counter_stmt = (update(t_counter).where(t_counter.c.tenant_id == bindparam("t"),
+                                            t_counter.c.name == "contact_ref")
+                    .values(value=t_counter.c.value + 1).returning(t_counter.c.value))
+    ref_stmt = (update(t_contact).where(t_contact.c.id == bindparam("contact_id"))
+                .values(ref=bindparam("new_ref")))
+
+    def register(data):
+        auth = request.headers.get("Authorization", "")[7:].strip()
+        digest = hashlib.sha256(auth.encode()).hexdigest()
+        now = datetime.now(timezone.utc)
+        with engine.begin() as conn:
+            who = conn.execute(who_stmt, {"digest": digest}).first()
             if who is None:
                 return None
             tenant_id = who.tenant_id
             customer = {"name": "", "phone": "", "email": "", "room": "", "unit": "",
                         "address": "", **data.get("customer", {})}
-            customer_id = conn.execute(insert(t_customer).values(
-                tenant_id=tenant_id, **customer).returning(t_customer.c.id)).scalar()
+            customer_id = conn.execute(customer_stmt,
+                                       {"tenant_id": tenant_id, **customer}).scalar()
             contact = dict(
                 tenant_id=tenant_id, ref=f"~{os.urandom(12).hex()}", channel=data["channel"],
                 matter_type=data["matter_type"], category=None, summary=data["summary"],
@@ -82,28 +92,22 @@ def create_app():
                 handler_department_id=None, handler_id=None, state="registered",
                 own_duty=False, policy_version_id=who.version_id, escalation_level=0,
                 updated_at=now)
-            contact_id = conn.execute(insert(t_contact).values(**contact)
-                                      .returning(t_contact.c.id)).scalar()
+            contact_id = conn.execute(contact_stmt, contact).scalar()
             details = {"channel": data["channel"], "matter_type": data["matter_type"],
                        "category": None, "received_at": now.isoformat(),
                        "owner": who.username, "co_receivers": [], "own_duty": False}
-            event_id = conn.execute(insert(t_event).values(
-                tenant_id=tenant_id, contact_id=contact_id, at=now, actor_id=who.id,
-                kind="registered", details=details).returning(t_event.c.id)).scalar()
+            event_id = conn.execute(event_stmt, {
+                "tenant_id": tenant_id, "contact_id": contact_id, "at": now, "actor_id": who.id,
+                "kind": "registered", "details": details}).scalar()
             clocks = [dict(tenant_id=tenant_id, contact_id=contact_id, kind=kind,
                            stage="register", amount=minutes, unit="minutes", start_at=now,
                            due_at=now + timedelta(minutes=minutes), calendar_confirmed=True,
                            status="open", responsible_staff_id=who.id, reminders_sent=0)
                       for kind, minutes in CLOCKS]
-            ids = conn.execute(insert(t_deadline).returning(t_deadline.c.id,
-                                                            sort_by_parameter_order=True),
-                               clocks).scalars().all()
-            seq = conn.execute(
-                update(t_counter).where(t_counter.c.tenant_id == tenant_id,
-                                        t_counter.c.name == "contact_ref")
-                .values(value=t_counter.c.value + 1).returning(t_counter.c.value)).scalar()
+            ids = conn.execute(deadlines_stmt, clocks).scalars().all()
+            seq = conn.execute(counter_stmt, {"t": tenant_id}).scalar()
             ref = f"{who.ref_prefix}-{now:%Y%m%d}-{seq:04d}"
-            conn.execute(update(t_contact).where(t_contact.c.id == contact_id).values(ref=ref))
+            conn.execute(ref_stmt, {"contact_id": contact_id, "new_ref": ref})
         owner = {"username": who.username, "name": who.name}
         return {**contact, "ref": ref, "owner": owner, "handler": None,
                 "handler_department": None, "customer": customer, "policy_version": 1,

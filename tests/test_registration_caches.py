@@ -133,3 +133,21 @@ def test_revoked_token_or_deactivated_staff_is_refused_on_the_next_request(login
     res = user.post("/contacts", json={"channel": "phone", "matter_type": "complaint",
                                        "summary": "x", "customer": {}})
     assert res.status_code == 401
+
+
+def test_calendar_settings_of_a_new_policy_version_apply_at_once(login, frozen):
+    """The cached calendar is keyed by the policy's whole calendar section."""
+    admin, tax = login("demo-government", "admin"), login("demo-government", "tax")
+    assert _reply_due(tax, frozen) == THURSDAY_CLOSE
+    with frozen(MONDAY):
+        old = register(tax, channel="visit", matter_type="consultation", own_duty=False)
+    res = admin.patch("/policy", json={"calendar": {"kind": "statutory", "closing_time": "17:00"}})
+    assert res.status_code == 200, res.get_json()
+    assert _reply_due(tax, frozen) == "2026-11-05T09:00:00+00:00"
+    # Under the same stamp, the old contact's later clocks still use its own version's calendar.
+    with frozen(MONDAY):
+        res = tax.post(f"/contacts/{old['ref']}/transfers", json={"to_department": "market"})
+        assert res.status_code == 201, res.get_json()
+        old = tax.get(f"/contacts/{old['ref']}").get_json()
+    assert old["policy_version"] == 1
+    assert deadline(old, "reply", "open")["due_at"] == THURSDAY_CLOSE

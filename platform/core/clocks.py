@@ -5,6 +5,8 @@ time is breached (and its consequences happen then, if the sweep has not
 already seen it).  What users see is derived from the clock (``status_at``),
 so a late sweep never shows a wrong status.
 """
+import json
+
 from sqlalchemy import select, update
 
 from tenants import config_stamp
@@ -29,9 +31,8 @@ def calendar_for(tenant, policy):
         special, years = config_stamp.cached(tenant, "calendar_days", None, days)
         return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
                                         special_days=special, confirmed_years=years)
-    settings = policy["calendar"]
-    key = (tenant.timezone, settings.get("kind"), repr(settings.get("working_periods")),
-           settings.get("closing_time"))
+    # Keyed by the whole calendar section, so any setting a policy version adds counts.
+    key = (tenant.timezone, json.dumps(policy["calendar"], sort_keys=True, default=str))
     return config_stamp.cached(tenant, "calendar", key, build)
 
 

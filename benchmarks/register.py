@@ -56,6 +56,11 @@ TARGET_P99_MS = 50.0
 MAX_DURATION, MAX_WARMUP, MAX_CLIENTS = 300, 60, 256
 NOISY_CORES = 0.15   # other load above this (in cores) during a run earns a warning
 
+# gunicorn layout per backend (both servers of a backend use it): one process per core for
+# PostgreSQL; one process with threads for SQLite, whose writers then queue on the process's
+# writer lock (core.sqlite_writers) instead of sleeping in SQLite's busy handler.
+LAYOUT = {"postgresql": (2, 4), "sqlite": (1, 8)}
+
 TENANT, USER = "demo-hotel", "front-office"
 REGISTRATION = {"channel": "phone", "matter_type": "complaint",
                 "summary": "客房空调不制冷，客人要求尽快处理。",
@@ -327,9 +332,16 @@ def python_load(port, path, body, headers, clients, seconds):
 
 # -- one backend ---------------------------------------------------------------------------
 
-def gunicorn_cmd(args, port, chdir, target):
-    return [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-            "--worker-class", "gthread", "--threads", str(args.threads),
+def layout(args, backend):
+    """(workers, threads) for ``backend``: --workers/--threads if given, else LAYOUT's."""
+    workers, threads = LAYOUT[backend]
+    return args.workers or workers, args.threads or threads
+
+
+def gunicorn_cmd(args, backend, port, chdir, target):
+    workers, threads = layout(args, backend)
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"127.0.0.1:{port}", "--chdir", chdir, "--graceful-timeout", "5",
             "--log-level", "warning", target]
 
@@ -441,24 +453,33 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
 
     app_port, bare_port = free_port(), free_port()
     app_log, bare_log = os.path.join(workdir, "app.log"), os.path.join(workdir, "bare.log")
-    app = procs.start(gunicorn_cmd(args, app_port, REPO, "wsgi:app"), app_log, env=env)
-    bare = procs.start(gunicorn_cmd(args, bare_port, HERE, "bare_app:app"), bare_log, env=env)
+    app = procs.start(gunicorn_cmd(args, backend, app_port, REPO, "wsgi:app"), app_log, env=env)
+    bare = procs.start(gunicorn_cmd(args, backend, bare_port, HERE, "bare_app:app"), bare_log,
+                       env=env)
 
     body = json.dumps(REGISTRATION, ensure_ascii=False).encode("utf-8")
     json_h = {"Content-Type": "application/json"}
     reg_h = {**json_h, "Authorization": f"Bearer {token}"}
     wait_ready(app, app_port, "/api/v1/contacts", body, reg_h, 201, app_log)
     wait_ready(bare, bare_port, "/bare", body, json_h, 201, bare_log)
+    endpoints = [("bare", bare, bare_port, "/bare", json_h, bare_log),
+                 ("registration", app, app_port, "/api/v1/contacts", reg_h, app_log)]
+    floor = None
+    if args.floor:
+        floor_port, floor_log = free_port(), os.path.join(workdir, "floor.log")
+        floor = procs.start(gunicorn_cmd(args, backend, floor_port, HERE, "floor_app:app"),
+                            floor_log, env=env)
+        wait_ready(floor, floor_port, "/floor", body, reg_h, 201, floor_log)
+        endpoints.append(("floor", floor, floor_port, "/floor", reg_h, floor_log))
+    workers, threads = layout(args, backend)
     log(f"[{backend}] app on :{app_port}, bare on :{bare_port} "
-        f"({args.workers} workers x {args.threads} threads each)")
+        f"({workers} workers x {threads} threads each)")
 
-    runs = {"bare": [], "registration": []}
+    runs = {key: [] for key, *_ in endpoints}
     try:
         # Rounds alternate bare / registration, so drift on the machine hits both alike.
         for n in range(args.rounds):
-            for key, proc, port, path, headers, log_path in (
-                    ("bare", bare, bare_port, "/bare", json_h, bare_log),
-                    ("registration", app, app_port, "/api/v1/contacts", reg_h, app_log)):
+            for key, proc, port, path, headers, log_path in endpoints:
                 runs[key].append(measure(args, procs, workdir, f"{backend}-{key}-{n + 1}", port,
                                          path, body, headers, proc.pid, lambda: _pg_roots(pg)))
                 if proc.poll() is not None:
@@ -466,7 +487,10 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     finally:
         procs.stop(app)
         procs.stop(bare)
-    out = {"database": database_info}
+        if floor is not None:
+            procs.stop(floor)
+    out = {"database": database_info,
+           "gunicorn": {"workers": workers, "worker_class": "gthread", "threads": threads}}
     out.update((key, combine(rs)) for key, rs in runs.items())
     return out
 
@@ -510,7 +534,10 @@ def table(results):
             lines.append(f"{backend:<11} FAILED TO RUN: {res['error'].splitlines()[0][:90]}")
             continue
         ratio, checks = verdict(res["bare"], res["registration"])
-        for key, label in (("bare", "bare insert"), ("registration", "registration")):
+        for key, label in (("bare", "bare insert"), ("registration", "registration"),
+                           ("floor", "floor (Core)")):
+            if key not in res:
+                continue
             r = res[key]
             lat = r["latency_ms"]
             cpu = "-"
@@ -520,6 +547,8 @@ def table(results):
                     cpu += f"+{r['database_cpu_ms_per_request']:.2f}"
             other = r.get("other_load_cores")
             tail = ""
+            if key == "floor":
+                tail = f"  {r['rps'] / res['bare']['rps']:>8.2f}  (the same writes in Core)"
             if key == "registration":
                 why = [f"ratio {'>=' if checks['ratio'] else '<'} {TARGET_RATIO:.2f}",
                        f"p99 {'<' if checks['p99'] else '>='} {TARGET_P99_MS:.0f} ms"]
@@ -572,9 +601,13 @@ def parse_args(argv=None):
                    "(default 8, max %d)" % MAX_CLIENTS)
     p.add_argument("--backends", default="sqlite,postgresql",
                    help="comma-separated: sqlite, postgresql (default both)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
-    p.add_argument("--threads", type=int, default=4,
-                   help="gthread threads per worker (default 4)")
+    p.add_argument("--workers", type=int, help="gunicorn workers per server (default: 2 for "
+                   "PostgreSQL, 1 for SQLite)")
+    p.add_argument("--threads", type=int,
+                   help="gthread threads per worker (default: 4 for PostgreSQL, 8 for SQLite)")
+    p.add_argument("--floor", action="store_true",
+                   help="also measure benchmarks/floor_app.py: registration's statements in "
+                        "plain Core with its schemas (the floor of its cost)")
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                    help="load generator (default: wrk if installed, else python)")
     p.add_argument("--output",
@@ -591,7 +624,7 @@ def parse_args(argv=None):
                             ("clients", 1, MAX_CLIENTS), ("workers", 1, 16), ("threads", 1, 64),
                             ("rounds", 1, 10)):
         value = getattr(args, name)
-        if not low <= value <= high:
+        if value is not None and not low <= value <= high:
             p.error(f"--{name} must be between {low} and {high}")
     if args.generator == "auto":
         args.generator = "wrk" if shutil.which("wrk") else "python"
@@ -614,8 +647,9 @@ def main(argv=None):
     results = {}
     interrupted = False
     try:
-        log(f"load generator: {args.generator}; gunicorn: {args.workers} workers x "
-            f"{args.threads} gthread threads per server; temp dir {tmp}")
+        log(f"load generator: {args.generator}; gunicorn per backend (workers x threads): "
+            + ", ".join(f"{b} {'x'.join(map(str, layout(args, b)))}" for b in args.backends)
+            + f"; temp dir {tmp}")
         for backend in args.backends:
             workdir = os.path.join(tmp, backend)
             os.makedirs(workdir)
@@ -645,8 +679,8 @@ def main(argv=None):
         "git": git_revision(),
         "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
                      "clients": args.clients, "generator": args.generator,
-                     "gunicorn": {"workers": args.workers, "worker_class": "gthread",
-                                  "threads": args.threads},
+                     "gunicorn": {b: dict(zip(("workers", "threads"), layout(args, b)))
+                                  for b in args.backends},
                      "tenant": TENANT, "user": USER, "body": REGISTRATION},
         "targets": {"ratio_min": TARGET_RATIO, "p99_ms_max": TARGET_P99_MS},
         "results": results,
@@ -664,8 +698,9 @@ def main(argv=None):
         json.dump(report, fh, indent=2, ensure_ascii=False)
     print()
     rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
+    gunicorn = ", ".join(f"{b} {'x'.join(map(str, layout(args, b)))}" for b in args.backends)
     print(f"{args.clients} clients, {args.duration} s measured after {args.warmup} s warm-up"
-          f"{rounds}, {args.generator}; gunicorn {args.workers}x{args.threads} gthread; "
+          f"{rounds}, {args.generator}; gunicorn gthread (workers x threads) {gunicorn}; "
           f"{os.cpu_count()} CPUs")
     print(table(results))
     print(f"\ntargets: registration >= {TARGET_RATIO:.0%} of bare req/s, "

@@ -79,5 +79,9 @@ def _sqlite_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     from flask import has_request_context, request
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    from .sqlite_writers import begin_immediate
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        begin_immediate(conn)     # queued on the process's writer lock (core.sqlite_writers)

@@ -5,8 +5,11 @@ time is breached (and its consequences happen then, if the sweep has not
 already seen it).  What users see is derived from the clock (``status_at``),
 so a late sweep never shows a wrong status.
 """
+import json
+
 from sqlalchemy import select, update
 
+from tenants import config_stamp
 from tenants.models import ConfirmedYear, SpecialDay
 
 from .extensions import db
@@ -15,11 +18,22 @@ from .workcalendar import WorkCalendar
 
 
 def calendar_for(tenant, policy):
-    """The tenant's working calendar: the policy's kind and hours plus its special days."""
-    special = dict(db.session.execute(select(SpecialDay.day, SpecialDay.working)).all())
-    years = db.session.scalars(select(ConfirmedYear.year)).all()
-    return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
-                                    special_days=special, confirmed_years=years)
+    """The tenant's working calendar: the policy's kind and hours plus its special days.
+
+    Cached per process under the tenant's configuration stamp, which every change of its
+    special days or confirmed years renews (``tenants.config_stamp``); callers only read it.
+    """
+    def days():
+        special = dict(db.session.execute(select(SpecialDay.day, SpecialDay.working)).all())
+        return special, frozenset(db.session.scalars(select(ConfirmedYear.year)).all())
+
+    def build():
+        special, years = config_stamp.cached(tenant, "calendar_days", None, days)
+        return WorkCalendar.from_policy(policy["calendar"], tz=tenant.timezone,
+                                        special_days=special, confirmed_years=years)
+    # Keyed by the whole calendar section, so any setting a policy version adds counts.
+    key = (tenant.timezone, json.dumps(policy["calendar"], sort_keys=True, default=str))
+    return config_stamp.cached(tenant, "calendar", key, build)
 
 
 def start(ctx, kind, stage, at, department_id=None, staff_id=None):

@@ -15,6 +15,7 @@ class ContactContext:
     hooks: object
     calendar: object
     at: object = field(default_factory=clock.now)
+    events: list = field(default_factory=list)   # recorded through this context, in order
 
 
 def for_contact(tenant, contact, at=None, evaluate=False):

@@ -9,9 +9,8 @@ def record(ctx, kind, actor=None, **details):
     Returns the event.  Departments the pack copies the event to are listed
     in ``details["copied_to"]``.
     """
-    event = ContactEvent(tenant_id=ctx.contact.tenant_id, contact_id=ctx.contact.id,
-                         at=ctx.at, actor_id=actor.id if actor else None, kind=kind,
-                         details=details)
+    event = ContactEvent(tenant_id=ctx.contact.tenant_id, contact=ctx.contact, at=ctx.at,
+                         actor_id=actor.id if actor else None, kind=kind, details=details)
     copies = []
     for answer in ctx.hooks.shouwen_contact_event(policy=ctx.policy, contact=ctx.contact,
                                                   event=event):
@@ -21,4 +20,5 @@ def record(ctx, kind, actor=None, **details):
     if copies:
         event.details = {**details, "copied_to": copies}
     db.session.add(event)
+    ctx.events.append(event)
     return event

@@ -7,10 +7,12 @@ changes the session and leaves the commit to the caller.  Refusals raise
 :class:`core.errors.DomainError`; a refusal with ``keep = True`` has recorded
 evidence (an event, a proposed violation) that the caller commits.
 """
+import functools
 import uuid
 from datetime import timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tenants import policies
 from tenants.permissions import can
@@ -32,10 +34,20 @@ class Refused(DomainError):
     keep = True
 
 
+@functools.cache
+def _statements():
+    """Registration's two UPDATEs, built once (the tenant's criteria are added per execution
+    by the scoping hook, as for every statement)."""
+    take_number = (update(TenantCounter).where(TenantCounter.name == "contact_ref")
+                   .values(value=TenantCounter.value + 1).returning(TenantCounter.value)
+                   .execution_options(synchronize_session=False))
+    set_ref = (update(Contact).where(Contact.id == bindparam("contact_id"))
+               .values(ref=bindparam("ref")).execution_options(synchronize_session=False))
+    return take_number, set_ref
+
+
 def next_ref(tenant, at, calendar):
-    row = db.session.execute(
-        update(TenantCounter).where(TenantCounter.name == "contact_ref")
-        .values(value=TenantCounter.value + 1).returning(TenantCounter.value)).first()
+    row = db.session.execute(_statements()[0]).first()
     if row is None:
         db.session.add(TenantCounter(tenant_id=tenant.id, name="contact_ref", value=1))
         db.session.flush()
@@ -51,7 +63,7 @@ def register(tenant, actor, data, at):
     ``data``: channel, matter_type, category?, summary, customer{...}, received_at?,
     co_receivers [Staff], own_duty? (default: the owner's department handles this matter type).
     """
-    version_id = policies.latest_version_id()
+    version_id = policies.current_version_id(tenant)
     pack_key, policy = policies.load(version_id)
     hooks = manager().hooks_for(pack_key)
     problems = {}
@@ -96,9 +108,8 @@ def register(tenant, actor, data, at):
                       state="handling" if own_duty else "registered", own_duty=own_duty,
                       policy_version_id=version_id, escalation_level=0, updated_at=at,
                       handler_department_id=owner.department_id if own_duty else None,
-                      handler_id=owner.id if own_duty else None)
+                      handler_id=owner.id if own_duty else None, deadlines=[])
     db.session.add(contact)
-    db.session.flush()
     ctx = ContactContext(tenant, contact, policy, hooks, calendar, at)
     # The customer's clocks run from when they asked, not from when it was typed in.
     clocks.start(ctx, "final", "register", received_at, staff_id=owner.id)
@@ -112,8 +123,12 @@ def register(tenant, actor, data, at):
                   received_at=received_at.isoformat(), owner=owner.username,
                   co_receivers=[s.username for s in candidates if s is not owner],
                   own_duty=own_duty)
-    contact.ref = next_ref(tenant, at, calendar)
+    # One flush for everything but the number; then the counter (its row lock is held from
+    # here to the commit) and the number written by one UPDATE, without a second flush.
     db.session.flush()
+    ref = next_ref(tenant, at, calendar)
+    db.session.execute(_statements()[1], {"contact_id": contact.id, "ref": ref})
+    set_committed_value(contact, "ref", ref)
     return ctx
 
 

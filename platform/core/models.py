@@ -97,6 +97,8 @@ class ContactEvent(TenantScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict] = mapped_column(JSONType, default=dict)
     actor = relationship(Staff, lazy="joined")
+    # Set when recording, so a contact and its first events go to the database in one flush.
+    contact = relationship(Contact, lazy="select")
     __table_args__ = (Index("ix_contact_events_tenant_contact", "tenant_id", "contact_id", "id"),)
 
 

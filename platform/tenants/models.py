@@ -27,6 +27,9 @@ class Tenant(db.Model):
     ref_prefix: Mapped[str] = mapped_column(String(12), default="SW")
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Changes with every policy version, special day or confirmed year (tenants.config_stamp):
+    # the key of the per-process caches of the current policy and the calendar.
+    config_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class TenantCounter(TenantScoped, db.Model):
@@ -130,3 +133,4 @@ class ConfirmedYear(TenantScoped, db.Model):
 
 
 from .calendar_changes import CalendarChange  # noqa: E402,F401  (register the table)
+from . import config_stamp  # noqa: E402,F401  (its session hooks keep the stamp current)

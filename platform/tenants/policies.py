@@ -9,9 +9,11 @@ from core.extensions import db
 from core.plugins import manager
 from core.policy_schema import effective_policy
 
+from . import config_stamp
 from .models import PolicyVersion
 
 _documents = {}
+_numbers = {}
 
 
 def latest_version(tenant_id=None):
@@ -25,15 +27,32 @@ def latest_version_id():
         select(PolicyVersion.id).order_by(PolicyVersion.number.desc()).limit(1))
 
 
+def current_version_id(tenant):
+    """:func:`latest_version_id` of ``tenant`` (the tenant in scope), without a query while
+    the tenant's configuration stamp is unchanged (``tenants.config_stamp``)."""
+    return config_stamp.cached(tenant, "policy_version", None, latest_version_id)
+
+
 def load(version_id):
     """``(pack_key, document)`` of a version (cached: versions never change)."""
     found = _documents.get(version_id)
     if found is None:
-        row = db.session.execute(select(PolicyVersion.pack_key, PolicyVersion.document)
+        row = db.session.execute(select(PolicyVersion.pack_key, PolicyVersion.document,
+                                        PolicyVersion.number)
                                  .where(PolicyVersion.id == version_id)).first()
         if row is None:
             raise LookupError(version_id)
         found = _documents[version_id] = (row[0], row[1])
+        _numbers[version_id] = row[2]
+    return found
+
+
+def version_number(version_id):
+    """The tenant-facing number of a version (cached like :func:`load`)."""
+    found = _numbers.get(version_id)
+    if found is None:
+        found = _numbers[version_id] = db.session.scalar(
+            select(PolicyVersion.number).where(PolicyVersion.id == version_id))
     return found
 
 
@@ -58,3 +77,5 @@ def create_version(tenant, overrides, by=None, note="", pack_key=None):
 def clear_cache():
     """Forget cached documents (tests that recreate the database)."""
     _documents.clear()
+    _numbers.clear()
+    config_stamp.clear()

@@ -48,7 +48,11 @@ def register_contact():
     data = load(schema(s.ContactIn))
     data["co_receivers"] = [_user(u, "co_receivers") for u in data["co_receivers"]]
     ctx = lifecycle.register(g.tenant, g.actor, data, clock.now())
-    return _detail(ctx, 201)
+    db.session.commit()
+    # Everything the answer shows is in memory: the contact is new, so its events are the
+    # ones registration recorded.
+    return jsonify(schema(s.ContactOut).dump(
+        present.contact_detail(ctx.contact, events=ctx.events))), 201
 
 
 @bp.get("/contacts")

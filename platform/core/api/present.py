@@ -1,7 +1,8 @@
 """Turn models into the plain dicts the output schemas dump (no per-row queries in lists)."""
 from sqlalchemy import select
 
-from tenants.models import Department, PolicyVersion, Staff
+from tenants import policies
+from tenants.models import Department, Staff
 
 from .. import clock, clocks
 from ..extensions import db
@@ -13,11 +14,22 @@ def staff_ref(staff):
 
 
 def _names(model, ids, attr):
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(model.id, getattr(model, attr))
-                                   .where(model.id.in_(ids))).all())
+    """``{id: attr}``; rows the session already holds (the actor, the owner, their
+    departments) are read from its identity map, the others in one query."""
+    names, missing = {}, set()
+    identity_map = db.session.identity_map
+    for i in ids:
+        if i is None or i in names:
+            continue
+        row = identity_map.get(db.session.identity_key(model, i))
+        if row is None:
+            missing.add(i)
+        else:
+            names[i] = getattr(row, attr)
+    if missing:
+        names.update(db.session.execute(select(model.id, getattr(model, attr))
+                                        .where(model.id.in_(missing))).all())
+    return names
 
 
 def next_due(contact_ids, now):
@@ -59,11 +71,14 @@ def deadline(d, now, departments, users):
             "responsible_user": users.get(d.responsible_staff_id)}
 
 
-def contact_detail(contact):
+def contact_detail(contact, events=None):
+    """The full contact.  ``events``: all of its events when the caller has them (a contact
+    registered in this request), which saves reading them back."""
     now = clock.now()
     deadlines = list(contact.deadlines)
-    events = db.session.scalars(select(ContactEvent).where(
-        ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
+    if events is None:
+        events = db.session.scalars(select(ContactEvent).where(
+            ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
     departments = _names(Department, [d.responsible_department_id for d in deadlines], "code")
     users = _names(Staff, [d.responsible_staff_id for d in deadlines]
                    + contact.co_receiver_ids, "username")
@@ -71,8 +86,7 @@ def contact_detail(contact):
     out = contact_summary(contact, min(open_due) if open_due else None, now)
     out.update({
         "customer": contact.customer,
-        "policy_version": db.session.scalar(select(PolicyVersion.number).where(
-            PolicyVersion.id == contact.policy_version_id)),
+        "policy_version": policies.version_number(contact.policy_version_id),
         "co_receivers": [users.get(i) for i in contact.co_receiver_ids],
         "satisfaction": contact.satisfaction, "closed_at": contact.closed_at,
         "deadlines": [deadline(d, now, departments, users) for d in deadlines],

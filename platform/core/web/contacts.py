@@ -55,7 +55,7 @@ def _contact_form_data(form):
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
 def new_contact():
-    policy = policies.load(policies.latest_version_id())[1]
+    policy = policies.load(policies.current_version_id(g.tenant))[1]
     errors, form = {}, request.form
     if request.method == "POST":
         try:
@@ -206,7 +206,7 @@ def lint_reply():
 
 @bp.get("/directory")
 def directory():
-    policy = policies.load(policies.latest_version_id())[1]
+    policy = policies.load(policies.current_version_id(g.tenant))[1]
     return render_template("web/directory.html", departments=_departments(), policy=policy)
 
 

@@ -28,7 +28,7 @@ def rows_with_badges(contacts):
     due = next_clocks([c.id for c in contacts])
     if any(d.unit == "working_days" for d in due.values()):
         from tenants import policies
-        policy = policies.load(policies.latest_version_id())[1]
+        policy = policies.load(policies.current_version_id(g.tenant))[1]
         calendar = clocks.calendar_for(g.tenant, policy)
     return [(c, due.get(c.id), now, calendar) for c in contacts], now
 

@@ -141,7 +141,7 @@ def _matter_names(policy):
 
 
 def _policy():
-    return policies.load(policies.latest_version_id())[1]
+    return policies.load(policies.current_version_id(g.tenant))[1]
 
 
 def _query_args(filters):

@@ -9,7 +9,7 @@ not Monday to Friday, is used.  The expected due times are computed here, indepe
 app, from the registration time and the calendar settings the tenant's calendar page shows.
 """
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 

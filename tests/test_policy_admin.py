@@ -118,6 +118,23 @@ def test_reset_to_default_removes_the_override(web_login, login):
                                                                        "unit": "minutes"}
 
 
+def test_saving_as_a_browser_does_changes_only_what_was_edited(web_login, login):
+    """Browsers submit a textarea's line breaks as CRLF; the multi-line templates must not
+    come back as changed (and as overrides of the pack default) on every save."""
+    admin = web_login("demo-property", "admin")
+    _, form = editor(admin)
+    templates = [n for n in form.names() if n.startswith("wording.templates.")]
+    assert any("\n" in form.get(n) for n in templates)
+    form.fields = [(n, v.replace("\n", "\r\n")) for n, v in form.fields]
+    assert submit(admin, "/admin/policy", form).status_code == 302
+    assert "Nothing was changed" in admin.get("/admin/policy?lang=en").get_data(as_text=True)
+    form["deadlines.callback.default.amount"] = "1"
+    assert submit(admin, "/admin/policy", form).status_code == 302
+    overrides = login("demo-property", "admin").get("/policy").get_json()["overrides"]
+    assert overrides == {"deadlines": {"callback": {"default": {"amount": 1,
+                                                                "unit": "working_days"}}}}
+
+
 def test_rules_added_cleared_and_the_chain_reordered(web_login, login):
     admin = web_login("demo-government", "admin")
     _, form = editor(admin)

@@ -221,6 +221,12 @@ def _number(text):
     return int(number) if number.is_integer() and "." not in text else number
 
 
+def _text(form, name):
+    """A text field as typed: browsers submit a textarea's line breaks as CRLF, which would
+    otherwise differ from the stored LF text and show as a change on every save."""
+    return (form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _lines(text):
     return [line.strip() for line in (text or "").replace("\r", "").split("\n") if line.strip()]
 
@@ -263,8 +269,7 @@ def _read_field(f, form, raw_errors):
             return None
         return {"amount": _int(amount), "unit": form.get(name + ".unit", "")}
     if f.widget == "bilingual":
-        return {"zh": (form.get(name + ".zh") or "").strip(),
-                "en": (form.get(name + ".en") or "").strip()}
+        return {"zh": _text(form, name + ".zh"), "en": _text(form, name + ".en")}
     if f.widget == "boolean":
         return form.get(name) in ("1", "on", "true", "yes")
     if f.widget == "integer":
@@ -288,7 +293,7 @@ def _read_field(f, form, raw_errors):
         return _periods(form.get(name))
     if f.widget == "rows":
         return _read_rows(f, form, raw_errors)
-    text = (form.get(name) or "").strip()
+    text = _text(form, name)
     return None if f.optional and not text else text
 
 

@@ -112,6 +112,22 @@ def live_server(tmp_path_factory):
         policies.clear_cache()
 
 
+@pytest.fixture
+def server_clock(live_server):
+    """Set the live server's clock: ``server_clock("2026-05-08T15:00:00+08:00")``.
+
+    ``core.clock`` keeps a ``SHOUWEN_NOW``-style setting in a module global, which the server
+    thread shares with the test (a ``clock.frozen`` context variable would not reach it); the
+    setting is restored when the test ends.  The browser's own clock is left alone: the
+    server renders every time the user sees.
+    """
+    from core import clock
+
+    saved = clock._configured
+    yield clock.configure
+    clock._configured = saved
+
+
 # -- pytest-playwright settings ------------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,37 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 HOTEL = "demo-hotel"
 CJK = re.compile(r"[\u3400-\u9fff]")
+# name: (who opens it, address); who is "out" (signed out), "in" (Security, a staff member)
+# or "admin" (the administrator); "{t}" is the tenant's prefix.
 PAGES = {
-    "sign-in": "/login",
-    "queues": "/",
-    "new-contact": "/contacts/new",
-    "contact": "/contacts/{ref}",
-    "directory": "/directory",
-    "register": "/register",
+    "sign-in": ("out", "{t}/login"),
+    "queues": ("in", "{t}/"),
+    "new-contact": ("in", "{t}/contacts/new"),
+    "contact": ("in", "{t}/contacts/{ref}"),
+    "directory": ("in", "{t}/directory"),
+    "register": ("in", "{t}/register"),
+    "inbox": ("in", "{t}/inbox"),
+    "sign-up": ("out", "/signup"),
+    "admin": ("admin", "{t}/admin/"),
+    "policy": ("admin", "{t}/admin/policy"),
+    "policy-versions": ("admin", "{t}/admin/policy/versions"),
+    "calendar": ("admin", "{t}/admin/calendar"),
 }
+# The main heading each page must start with, per language (the rest of the pages: any
+# heading, in the page's language).
+HEADINGS = {
+    "inbox": {"zh": "收件箱", "en": "Inbox"},
+    "sign-up": {"zh": "注册组织", "en": "Sign up your organisation"},
+    "admin": {"zh": "管理", "en": "Administration"},
+    "policy": {"zh": "规则", "en": "Policy"},
+    "policy-versions": {"zh": "规则版本", "en": "Policy versions"},
+    "calendar": {"zh": "工作日历", "en": "Working calendar"},
+}
+
+
+def address(name, ref):
+    return PAGES[name][1].format(t=f"/t/{HOTEL}", ref=ref)
+
 
 GLYPHS = """(el) => {
   const chars = [...new Set([...el.textContent].filter(ch => /[\\u3400-\\u9fff]/.test(ch)))];
@@ -95,14 +118,16 @@ def lang(request):
 
 
 def _signed_out_and_in(browser, browser_context_args):
-    """Two pages: one signed out, one signed in as Security (each its own context)."""
-    anonymous = browser.new_context(**browser_context_args)
-    staff = browser.new_context(**browser_context_args)
-    signed_in = staff.new_page()
-    sign_in(signed_in, HOTEL, "security")
-    yield {"out": anonymous.new_page(), "in": signed_in}
-    anonymous.close()
-    staff.close()
+    """Three pages, each its own context: signed out, signed in as Security, and as the
+    administrator."""
+    contexts = {who: browser.new_context(**browser_context_args)
+                for who in ("out", "in", "admin")}
+    pages = {who: context.new_page() for who, context in contexts.items()}
+    sign_in(pages["in"], HOTEL, "security")
+    sign_in(pages["admin"], HOTEL, "admin")
+    yield pages
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +161,8 @@ def _check_cjk_glyphs(page, selector, name):
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_in_both_languages(views, lang, name, contact_ref, shots_dir):
-    page = views["out" if name == "sign-in" else "in"]
-    path = PAGES[name].format(ref=contact_ref)
-    response = page.goto(f"/t/{HOTEL}{path}?lang={lang}")
+    page = views[PAGES[name][0]]
+    response = page.goto(f"{address(name, contact_ref)}?lang={lang}")
     if name == "register" and response.status == 404:
         pytest.skip("no register page in this build")
     assert response.status == 200, (name, response.status)
@@ -151,6 +175,8 @@ def test_page_renders_in_both_languages(views, lang, name, contact_ref, shots_di
     assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
     heading = page.evaluate(HEADING)
     assert heading, f"{name}: no heading"
+    if name in HEADINGS:
+        assert heading.startswith(HEADINGS[name][lang]), (name, lang, heading)
     nav = page.locator("header nav")
     if lang == "zh":
         assert CJK.search(heading), f"{name}: heading not in Chinese: {heading!r}"
@@ -188,8 +214,8 @@ UNTRANSLATED = """() => {
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_chinese_pages_show_no_english_interface_text(chinese_views, name, contact_ref):
-    page = chinese_views["out" if name == "sign-in" else "in"]
-    response = page.goto(f"/t/{HOTEL}{PAGES[name].format(ref=contact_ref)}?lang=zh")
+    page = chinese_views[PAGES[name][0]]
+    response = page.goto(f"{address(name, contact_ref)}?lang=zh")
     if name == "register" and response.status == 404:
         pytest.skip("no register page in this build")
     assert response.status == 200, (name, response.status)

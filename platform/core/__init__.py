@@ -22,7 +22,8 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     import tenants.models  # noqa: F401  (register the tables)
-    from . import models   # noqa: F401
+    from . import models, outbox   # noqa: F401
+    from . import periodic, reminders, sweep   # noqa: F401  (register the jobs)
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)

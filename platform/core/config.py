@@ -7,6 +7,9 @@
 | ``SHOUWEN_SECRET_KEY`` | session / CSRF key (required in production) | generated once into the instance folder |
 | ``SHOUWEN_NOW`` | fix the clock at an ISO instant (refused in production) | unset |
 | ``SHOUWEN_REDIS_URL`` | Redis for RQ jobs | unset: jobs run in-process |
+| ``SHOUWEN_JOBS`` | ``redis``, ``embedded`` or ``eager`` (tests) | ``redis`` with a Redis URL, else ``embedded`` |
+| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notifications.fan_out`` |
+| ``SHOUWEN_OUTBOX_GRACE_SECONDS`` | the relay scan re-sends rows unrelayed this long | ``60`` |
 """
 import os
 import secrets
@@ -40,6 +43,9 @@ def load(app, overrides=None):
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SHOUWEN_NOW=env.get("SHOUWEN_NOW") or None,
         SHOUWEN_REDIS_URL=env.get("SHOUWEN_REDIS_URL") or None,
+        SHOUWEN_JOBS=env.get("SHOUWEN_JOBS") or None,
+        SHOUWEN_OUTBOX_CONSUMERS=env.get("SHOUWEN_OUTBOX_CONSUMERS"),
+        SHOUWEN_OUTBOX_GRACE_SECONDS=int(env.get("SHOUWEN_OUTBOX_GRACE_SECONDS") or 60),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

@@ -114,8 +114,12 @@ def enqueue(name, tenant_id=None, *ids, now=False):
     from .extensions import db
     args = (name, tenant_id, *ids)
     session = db.session() if has_app_context() else None
-    if not now and session is not None and session.in_transaction():
-        session.info.setdefault("shouwen_jobs", []).append(args)
+    # A transaction that is committed but not yet closed (inside an after_commit hook) no
+    # longer counts: what is enqueued there goes out at once.
+    transaction = session.get_transaction() if session is not None else None
+    if not now and transaction is not None and transaction.is_active:
+        current = session.get_nested_transaction() or transaction
+        session.info.setdefault("shouwen_jobs", []).append((current, args))
         return None
     return _dispatch([args])
 
@@ -158,13 +162,25 @@ def _run_eagerly(batch):
 def _after_commit(session):
     batch = session.info.pop("shouwen_jobs", None)
     if batch:
-        _dispatch(batch)
+        _dispatch([args for _, args in batch])
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    if not session.in_transaction():
-        session.info.pop("shouwen_jobs", None)
+def within(transaction, rolled_back):
+    """Was ``transaction`` (a session transaction) ``rolled_back`` or nested inside it?"""
+    while transaction is not None:
+        if transaction is rolled_back:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
+    """Jobs enqueued in a rolled-back transaction or savepoint are dropped with it."""
+    pending = session.info.get("shouwen_jobs")
+    if pending:
+        session.info["shouwen_jobs"] = [(t, a) for t, a in pending
+                                        if not within(t, previous_transaction)]
 
 
 # --- running ---------------------------------------------------------------------------------

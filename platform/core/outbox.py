@@ -57,6 +57,7 @@ def emit(topic, payload, contact=None, key=None, tenant_id=None):
     row._contact = contact
     db.session.add(row)
     session = db.session()
+    row._transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault("shouwen_outbox", []).append(row)
     return row
 
@@ -84,10 +85,14 @@ def _relay_after_commit(session):
         relay(tenant_id, outbox_id)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session):
-    if not session.in_transaction():
-        session.info.pop("shouwen_outbox", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, previous_transaction):
+    rows = session.info.get("shouwen_outbox")
+    if rows:
+        session.info["shouwen_outbox"] = [
+            r for r in rows if not jobs.within(getattr(r, "_transaction", None),
+                                               previous_transaction)]
+    if previous_transaction.parent is None:
         session.info.pop("shouwen_outbox_ids", None)
 
 

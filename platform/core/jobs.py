@@ -23,8 +23,10 @@ Where jobs run (``SHOUWEN_JOBS``):
 """
 import functools
 import importlib
+import importlib.util
 import logging
 import threading
+from importlib.machinery import PathFinder
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -55,6 +57,7 @@ def job(queue="default", retry=(3, [10, 60, 300]), timeout=600):
         spec = Job(fn, queue, retry, timeout)
         REGISTRY[spec.name] = fn
         fn.job = spec
+        fn.job_name, fn.queue, fn.retry = spec.name, queue, retry
         fn.enqueue = functools.partial(enqueue, spec.name)
         return fn
     return decorate
@@ -95,6 +98,20 @@ def connection(app=None):
 def queue(name, app=None):
     from rq import Queue
     return Queue(name, connection=connection(app))
+
+
+def available(dotted):
+    """Is the module of job ``dotted`` part of this installation?  (Looked up in its parent
+    package's own folders only: an editable install of another checkout must not count.)"""
+    module = dotted.rpartition(".")[0]
+    parent, _, leaf = module.rpartition(".")
+    try:
+        if not parent:
+            return importlib.util.find_spec(module) is not None
+        package = importlib.import_module(parent)
+        return PathFinder.find_spec(leaf, list(package.__path__)[:1]) is not None
+    except ImportError:
+        return False
 
 
 def resolve(name):
@@ -152,7 +169,10 @@ def _run_eagerly(batch):
     try:
         while _local.pending:
             name, tenant_id, *ids = _local.pending.pop(0)
-            perform(name, tenant_id, *ids)
+            try:
+                perform(name, tenant_id, *ids)
+            except Exception:   # noqa: BLE001  (as in a worker: the caller already committed)
+                log.exception("job %s(%s, %s) failed", name, tenant_id, ids)
     finally:
         _local.pending = None
     return None
@@ -248,13 +268,20 @@ class _Embedded(threading.Thread):
             def _install_signal_handlers(self):       # signals belong to the main thread
                 pass
 
+        from rq.scheduler import RQScheduler
         conn = connection(self.app)
         schedule = periodic.Schedule(conn)
+        queues = [queue(q, self.app) for q in QUEUES]
+        # RQ's scheduler moves retries that wait (ScheduledJobRegistry) back to their queue.
+        # Its lock is a Lua script, which fakeredis lacks; one process needs no lock.
+        retries = RQScheduler(queues, connection=conn)
+        retries._acquired_locks = set(QUEUES)
+        retries.prepare_registries()
         while not self.stopped.is_set():
             try:
                 schedule.enqueue_due(self.app)
-                worker = ThreadWorker([queue(q, self.app) for q in QUEUES], connection=conn)
-                worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
+                retries.enqueue_scheduled_jobs()
+                ThreadWorker(queues, connection=conn).work(burst=True, logging_level="WARNING")
             except Exception:   # noqa: BLE001  (keep the embedded worker alive)
                 log.exception("embedded job loop failed; retrying")
             self.stopped.wait(self.tick)

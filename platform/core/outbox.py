@@ -11,7 +11,6 @@ unrelayed after ``SHOUWEN_OUTBOX_GRACE_SECONDS`` (60).  Consumers are idempotent
 emit with the same key in a later transaction is refused by the unique index, so callers
 claim the work first (see ``core.reminders``) and the index is only the backstop.
 """
-import importlib.util
 import logging
 from datetime import datetime, timedelta
 
@@ -103,8 +102,7 @@ def consumers():
         names = [n.strip() for n in configured.split(",")] if isinstance(configured, str) \
             else list(configured)
         return [n for n in names if n]
-    return [n for n in DEFAULT_CONSUMERS
-            if importlib.util.find_spec(n.rpartition(".")[0]) is not None]
+    return [n for n in DEFAULT_CONSUMERS if jobs.available(n)]
 
 
 def relay(tenant_id, outbox_id):

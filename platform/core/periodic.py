@@ -8,7 +8,7 @@ interval "slot" is claimed in Redis with ``SET key NX EX`` before enqueueing, so
 many workers run, each periodic job is enqueued once per interval (docs/jobs.md).  The
 jobs are idempotent anyway, so a lost slot (Redis flushed) costs only a repeat.
 """
-import importlib.util
+import importlib
 import logging
 import time
 
@@ -28,8 +28,7 @@ PERIODIC = [
 
 
 def entries():
-    return [(name, every) for name, every in PERIODIC
-            if importlib.util.find_spec(name.rpartition(".")[0]) is not None]
+    return [(name, every) for name, every in PERIODIC if jobs.available(name)]
 
 
 class Schedule:
@@ -78,7 +77,7 @@ def retry_deliveries(tenant_id):
     from . import clock
     at = clock.now()
     for module in ("core.mailer", "core.webhooks"):
-        if importlib.util.find_spec(module) is None:
+        if not jobs.available(f"{module}.retry_due"):
             continue
         with unscoped():
             importlib.import_module(module).retry_due(at)

@@ -49,8 +49,12 @@ def seeded_app(backend):
     """The app with the schema migrated and the demo tenants seeded (committed once)."""
     instance = tempfile.mkdtemp(prefix="shouwen-instance-")
     os.environ["SHOUWEN_INSTANCE_PATH"] = instance
+    # Jobs run "eager": each enqueued job runs synchronously right after the commit that
+    # enqueued it (core.jobs), inside the test's transaction.  Tests of the queueing itself
+    # use a burst RQ SimpleWorker on fakeredis (``rq_jobs`` in tests/test_jobs.py) or a real
+    # Redis server with worker processes (tests/test_jobs_faults.py).
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": backend[1],
-                      "SECRET_KEY": "test-only-key"})
+                      "SECRET_KEY": "test-only-key", "SHOUWEN_JOBS": "eager"})
     with app.app_context():
         from flask_migrate import upgrade
 

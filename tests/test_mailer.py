@@ -1,4 +1,5 @@
 """E-mail through a real local SMTP server (aiosmtpd): content, retries, no SMTP configured."""
+import pytest
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,6 +12,14 @@ from notify_support import SMTPServer, fan_out_event, free_port, staff, tenant_i
 from tenants.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def _fan_out_by_hand(app, monkeypatch):
+    """These tests call the fan-out themselves; the outbox relay (which would already have
+    run it after each commit) hands rows to no consumer here.  test_notifications.py has
+    the end-to-end case with the relay on."""
+    monkeypatch.setitem(app.config, "SHOUWEN_OUTBOX_CONSUMERS", "")
 
 
 def _give_addresses(slug, **addresses):

@@ -1,4 +1,5 @@
 """The inbox as staff use it: web page, nav badge, mark read; and the API (own items only)."""
+import pytest
 import re
 
 from sqlalchemy import func, select
@@ -10,6 +11,14 @@ from notify_support import fan_out_event, staff, tenant_id
 from tenants.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def _fan_out_by_hand(app, monkeypatch):
+    """These tests call the fan-out themselves; the outbox relay (which would already have
+    run it after each commit) hands rows to no consumer here.  test_notifications.py has
+    the end-to-end case with the relay on."""
+    monkeypatch.setitem(app.config, "SHOUWEN_OUTBOX_CONSUMERS", "")
 
 
 def _two_handovers(login, frozen):

@@ -18,6 +18,14 @@ from tenants.scoping import tenant_scope, unscoped
 T0 = "2026-11-02T10:00:00+08:00"
 
 
+@pytest.fixture(autouse=True)
+def _fan_out_by_hand(app, monkeypatch):
+    """These tests call the fan-out themselves; the outbox relay (which would already have
+    run it after each commit) hands rows to no consumer here.  test_notifications.py has
+    the end-to-end case with the relay on."""
+    monkeypatch.setitem(app.config, "SHOUWEN_OUTBOX_CONSUMERS", "")
+
+
 def _endpoint(url, topics=("contact.transferred",), slug="demo-hotel"):
     admin = staff(slug, "admin")
     with tenant_scope(admin.tenant_id):

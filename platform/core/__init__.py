@@ -24,8 +24,9 @@ def create_app(config=None):
     import tenants.models  # noqa: F401  (register the tables)
     import tenants.operators  # noqa: F401
     import tenants.password_links  # noqa: F401
-    from . import models   # noqa: F401
+    from . import models, outbox   # noqa: F401
     from . import mailer, notifications, webhooks  # noqa: F401  (their tables)
+    from . import periodic, reminders, sweep   # noqa: F401  (register the jobs)
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)

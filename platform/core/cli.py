@@ -1,4 +1,5 @@
-"""The ``shouwen`` command (a Flask CLI group): serve, init-db, db, demo, token, sweep, operator."""
+"""The ``shouwen`` command (a Flask CLI group): serve, worker, init-db, db, demo, token, sweep,
+operator."""
 import sys
 
 import click
@@ -52,13 +53,58 @@ def demo_command(no_samples):
 def serve_command(host, port):
     """Run the embedded server (SQLite and in-process jobs unless configured otherwise)."""
     from flask import current_app
+
+    from . import jobs
     upgrade_db()
+    app = current_app._get_current_object()
+    if jobs.mode(app) == "embedded":
+        jobs.start_embedded(app)
+        where = "in-process (no SHOUWEN_REDIS_URL)"
+    else:
+        where = "on Redis: run `shouwen worker`"
     click.echo(f"Shouwen on http://{host}:{port}/  (database: "
-               f"{current_app.config['SQLALCHEMY_DATABASE_URI']})")
+               f"{current_app.config['SQLALCHEMY_DATABASE_URI']}; jobs {where})")
     # Flask refuses app.run() inside its own CLI; serve with werkzeug directly.
     from werkzeug.serving import run_simple
     run_simple(host, port, current_app._get_current_object(), threaded=True,
                use_reloader=False)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the periodic list once, drain the queues, exit.")
+@click.option("--queues", default="default,notify", show_default=True)
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also enqueue the periodic jobs (each interval once across all workers).")
+@with_appcontext
+def worker_command(burst, queues, periodic):
+    """Run an RQ worker (forking, with RQ's scheduler for retries) on SHOUWEN_REDIS_URL."""
+    import multiprocessing
+
+    from flask import current_app
+
+    from . import jobs
+    from . import periodic as schedule
+    from .extensions import db
+    app = jobs.bind(current_app._get_current_object())
+    if jobs.mode(app) != "redis":
+        raise click.ClickException("set SHOUWEN_REDIS_URL (without Redis, `shouwen serve` "
+                                   "runs the jobs in-process)")
+    conn = jobs.connection(app)
+    db.engine.dispose()            # work horses are forked: no pooled connection to inherit
+    loop = None
+    if periodic and burst:
+        schedule.Schedule.enqueue_all(app)
+    elif periodic:
+        loop = multiprocessing.get_context("fork").Process(
+            target=schedule.loop, args=(app,), name="shouwen-periodic", daemon=True)
+        loop.start()
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    worker = jobs.worker_class(app)([jobs.queue(n, app) for n in names], connection=conn)
+    try:
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        if loop is not None:
+            loop.terminate()
 
 
 @click.group("token")
@@ -139,8 +185,8 @@ def sweep_command(at):
 
 
 def init_app(app):
-    for command in (init_db_command, demo_command, serve_command, token_group, sweep_command,
-                    operator_group):
+    for command in (init_db_command, demo_command, serve_command, worker_command, token_group,
+                    sweep_command, operator_group):
         app.cli.add_command(command)
 
 

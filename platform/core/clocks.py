@@ -53,6 +53,8 @@ def start(ctx, kind, stage, at, department_id=None, staff_id=None):
                         calendar_confirmed=due.confirmed, status="open",
                         responsible_department_id=department_id,
                         responsible_staff_id=staff_id)
+    from .reminders import first_point  # reminders reads the policy; keep imports one-way
+    deadline.next_reminder_at = first_point(ctx, deadline)
     db.session.add(deadline)
     return deadline
 
@@ -87,7 +89,7 @@ def close(ctx, kinds, outcome, at, department_id=None):
                 breach(ctx, deadline, at)
             else:
                 deadline.status = outcome
-        deadline.closed_at = at
+        deadline.closed_at, deadline.next_reminder_at = at, None
         closed.append(deadline)
     return closed
 
@@ -103,10 +105,10 @@ def claim_breach(deadline, at):
     """Mark an open clock breached exactly once across workers; True if this call did it."""
     result = db.session.execute(
         update(Deadline).where(Deadline.id == deadline.id, Deadline.status == "open")
-        .values(status="breached", breached_at=at)
+        .values(status="breached", breached_at=at, next_reminder_at=None)
         .execution_options(synchronize_session=False))
     if result.rowcount == 1:
-        deadline.status, deadline.breached_at = "breached", at
+        deadline.status, deadline.breached_at, deadline.next_reminder_at = "breached", at, None
         return True
     return False
 

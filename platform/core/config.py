@@ -10,6 +10,9 @@
 | ``SHOUWEN_SMTP_URL`` | e-mail server, ``smtp://user:password@host:587?starttls=1`` or ``smtps://host:465`` | unset: no e-mail (inbox only) |
 | ``SHOUWEN_MAIL_FROM`` | sender of notification e-mails | ``Shouwen <noreply@localhost>`` |
 | ``SHOUWEN_PUBLIC_URL`` | address staff reach the web UI at, for links in e-mails | ``http://127.0.0.1:5000`` |
+| ``SHOUWEN_JOBS`` | ``redis``, ``embedded`` or ``eager`` (tests) | ``redis`` with a Redis URL, else ``embedded`` |
+| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notifications.fan_out`` |
+| ``SHOUWEN_OUTBOX_GRACE_SECONDS`` | the relay scan re-sends rows unrelayed this long | ``60`` |
 """
 import os
 import secrets
@@ -46,6 +49,9 @@ def load(app, overrides=None):
         SHOUWEN_SMTP_URL=env.get("SHOUWEN_SMTP_URL") or None,
         SHOUWEN_MAIL_FROM=env.get("SHOUWEN_MAIL_FROM") or "Shouwen <noreply@localhost>",
         SHOUWEN_PUBLIC_URL=env.get("SHOUWEN_PUBLIC_URL") or "http://127.0.0.1:5000",
+        SHOUWEN_JOBS=env.get("SHOUWEN_JOBS") or None,
+        SHOUWEN_OUTBOX_CONSUMERS=env.get("SHOUWEN_OUTBOX_CONSUMERS"),
+        SHOUWEN_OUTBOX_GRACE_SECONDS=int(env.get("SHOUWEN_OUTBOX_GRACE_SECONDS") or 60),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

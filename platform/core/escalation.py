@@ -1,9 +1,9 @@
 """Escalation up the pack's chain (升级 / 请示), by a person or by a breached deadline."""
 from sqlalchemy import select
 
-from tenants.models import Department
+from tenants.models import Department, Staff
 
-from . import events, guards
+from . import clocks, events, guards
 from .errors import DomainError
 from .extensions import db
 from .models import Escalation
@@ -32,10 +32,37 @@ def escalate_step(ctx, actor, reason, deadline=None):
                      reason=reason, at=ctx.at)
     db.session.add(row)
     contact.escalation_level = step["level"]
+    # The level now holding the matter gets its own clock when the pack sets one (deadline
+    # kind "escalation"); when that runs out the sweep escalates one level further.
+    for previous in clocks.running_clocks(contact, ["escalation"]):
+        if previous.status == "open":
+            previous.status = "cancelled"
+        previous.closed_at, previous.next_reminder_at = ctx.at, None
+    db.session.flush()
+    targets = _targets(step, department_id)
+    if step.get("role") and len(targets) == 1:      # e.g. the deputy GM: that person's clock
+        clocks.start(ctx, "escalation", "escalation", ctx.at, staff_id=targets[0])
+    else:
+        clocks.start(ctx, "escalation", "escalation", ctx.at, department_id=department_id)
     events.record(ctx, "escalated", actor, level=step["level"], to=step["key"],
                   name=step["name"], conflict=bool(step.get("conflict")), reason=reason,
-                  automatic=actor is None)
+                  automatic=actor is None, department_id=department_id, staff_ids=targets)
     return row
+
+
+def _targets(step, department_id):
+    """The staff the escalation step reaches: holders of the step's role (in its department
+    when it names one), else the department's supervisors."""
+    query = select(Staff.id).where(Staff.active.is_(True)).order_by(Staff.id)
+    if step.get("role"):
+        query = query.where(Staff.title == step["role"])
+        if step.get("department") and department_id is not None:
+            query = query.where(Staff.department_id == department_id)
+    elif department_id is not None:
+        query = query.where(Staff.department_id == department_id, Staff.role != "staff")
+    else:
+        return []
+    return list(db.session.scalars(query))
 
 
 def escalate(ctx, actor, reason):

@@ -282,7 +282,7 @@ def refer(ctx, actor, body, address="", phone="", note=""):
     row = Referral(tenant_id=contact.tenant_id, contact_id=contact.id, body=body,
                    address=address, phone=phone, note=note, by_id=actor.id, at=ctx.at)
     db.session.add(row)
-    clocks.close(ctx, ["transfer", "reply"], "met", ctx.at)
+    clocks.close(ctx, ["transfer", "reply", "escalation"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS + ("on_site",), "cancelled", ctx.at)
     contact.state = "referred"
     if contact.matter_type in ctx.policy["callback"]["required_for"]:

@@ -177,6 +177,8 @@ class Deadline(TenantScoped, db.Model):
     responsible_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     responsible_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reminders_sent: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The next reminder point of an open clock (core.reminders); NULL when none is left.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contact = relationship(Contact, back_populates="deadlines")
     __table_args__ = (
         Index("ix_deadlines_tenant_contact", "tenant_id", "contact_id"),
@@ -187,6 +189,10 @@ class Deadline(TenantScoped, db.Model):
         # (closed breached clocks included).  Partial, so it stays small (migration 0002).
         Index("ix_deadlines_tenant_running", "tenant_id", "contact_id", "status", "due_at",
               postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
+        # The reminder scan: clocks with a reminder still to come, by its time (migration 0005).
+        Index("ix_deadlines_tenant_next_reminder", "tenant_id", "next_reminder_at",
+              postgresql_where=text("next_reminder_at IS NOT NULL"),
+              sqlite_where=text("next_reminder_at IS NOT NULL")),
     )
 
 

@@ -20,7 +20,7 @@ def reply(ctx, actor, text):
     row = Reply(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id, at=ctx.at,
                 text=text)
     db.session.add(row)
-    clocks.close(ctx, ["reply"], "met", ctx.at)
+    clocks.close(ctx, ["reply", "escalation"], "met", ctx.at)
     if is_owner and contact.handler_id == actor.id and contact.state == "handling":
         # The owner handled it in their own duty: the reply is the result.
         if _needs_callback(ctx):

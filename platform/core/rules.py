@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 CHANNELS = ("visit", "phone", "letter", "email", "online", "hotline", "chat", "meeting")
 MATTER_TYPES = ("consultation", "inquiry", "complaint", "help", "business",
                 "report", "repair", "suggestion")
-DEADLINE_KINDS = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final")
+# "escalation": the clock of the level a matter was escalated to (stage "escalation").
+DEADLINE_KINDS = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final",
+                  "escalation")
 UNITS = ("minutes", "hours", "working_hours", "working_days")
 TRANSFER_MODES = ("handover", "accompany", "guide")
 TRIGGERS = ("banned_phrase", "forbidden_transfer")  # plus "deadline.<kind>"

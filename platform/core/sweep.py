@@ -4,18 +4,24 @@ Per tenant, one indexed range query (``ix_deadlines_tenant_status_due``) finds
 the open clocks already due, so the cost grows with the number of due clocks,
 not with all open contacts.  Running it twice, or in two workers at once,
 breaches each clock once (``clocks.claim_breach``).
+
+As jobs: the periodic ``sweep_all`` enqueues one ``sweep_due`` per active tenant; a
+tenant with more than ``CHUNK`` due clocks continues in a fresh job, so one busy tenant
+does not hold a worker for long and a crash loses at most one batch (rolled back, redone
+by the retry or the next sweep).
 """
 from sqlalchemy import select
 
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope, unscoped
 
-from . import context
+from . import clock, context, jobs
 from .breaches import breach
 from .extensions import db
 from .models import Contact, Deadline
 
-BATCH = 500
+BATCH = 500          # clocks per transaction
+CHUNK = 2000         # clocks per job; a tenant with more continues in a new job
 
 
 def tenant_ids():
@@ -24,9 +30,11 @@ def tenant_ids():
                                   .order_by(Tenant.id)).all()
 
 
-def sweep_tenant(tenant_id, at):
-    """Breach this tenant's open clocks due by ``at``; returns how many this call breached."""
-    count = 0
+def sweep_tenant(tenant_id, at, limit=None):
+    """Breach this tenant's open clocks due by ``at``; returns how many this call breached.
+
+    ``limit`` stops after about that many clocks were looked at (a job's chunk)."""
+    count = seen = 0
     with tenant_scope(tenant_id):
         tenant = db.session.get(Tenant, tenant_id)
         refresh_unconfirmed(tenant, at)
@@ -45,7 +53,8 @@ def sweep_tenant(tenant_id, at):
                 elif deadline.status == "open":   # another worker holds it: don't loop on it
                     db.session.expire(deadline)
             db.session.commit()
-            if len(due) < BATCH:
+            seen += len(due)
+            if len(due) < BATCH or (limit is not None and seen >= limit):
                 break
     return count
 
@@ -67,3 +76,22 @@ def refresh_unconfirmed(tenant, at):
 def sweep(at):
     """Sweep every active tenant; returns the number of clocks breached by this run."""
     return sum(sweep_tenant(tid, at) for tid in tenant_ids())
+
+
+@jobs.job(queue="default", retry=None)
+def sweep_all(tenant_id):
+    """Periodic: one ``sweep_due`` job per active tenant."""
+    for tid in tenant_ids():
+        sweep_due.enqueue(tid)
+
+
+@jobs.job(queue="default")
+def sweep_due(tenant_id):
+    """Breach the tenant's clocks due now, one chunk; continue in a new job if more are due."""
+    at = clock.now()
+    count = sweep_tenant(tenant_id, at, limit=CHUNK)
+    more = db.session.scalar(select(Deadline.id).where(Deadline.status == "open",
+                                                       Deadline.due_at < at).limit(1))
+    if more is not None and count:
+        sweep_due.enqueue(tenant_id)
+    return count

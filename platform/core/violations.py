@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from tenants.permissions import can
 
+from . import outbox
 from .errors import Forbidden, Invalid
 from .extensions import db
 from .models import Violation
@@ -31,6 +32,11 @@ def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, dead
                           deadline_id=deadline.id if deadline is not None else None,
                           status="proposed", created_at=ctx.at)
     db.session.add(violation)
+    db.session.flush()
+    outbox.emit("violation.proposed", {
+        "violation_id": violation.id, "contact_id": ctx.contact.id, "ref": ctx.contact.ref,
+        "staff_id": staff_id, "department_id": department_id, "rule": penalty["rule"],
+        "sanction": penalty["sanction"]}, contact=ctx.contact)
     return violation
 
 

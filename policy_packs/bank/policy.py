@@ -109,6 +109,8 @@ DEADLINES = {
     "callback": {"default": rule(1, WD)},
     "on_site": {"default": None},
     "final": {"default": rule(10, WD), "consultation": rule(5, WD)},  # product defaults
+    # No time for an escalated level in the seed: it escalates only on the next breach.
+    "escalation": {"default": None},
 }
 
 ESCALATION = {

@@ -109,6 +109,9 @@ DEADLINES = {
     # Seed 000 art. 11: major or difficult matters, 15 working days in total at most;
     # used as the ceiling for every matter.
     "final": {"default": rule(15, WD)},
+    # Seed 000 art. 11 escalates level by level and times the reply after the decision
+    # (the @agreement reply clock); no clock for the escalated level itself.
+    "escalation": {"default": None},
 }
 
 ESCALATION = {

@@ -124,6 +124,10 @@ DEADLINES = {
     "callback": {"default": rule(4, "working_hours")},
     # No overall limit in the seeds: the reply and callback clocks carry the contact.
     "final": {"default": None},
+    # Product default: the level a slip is escalated to (QI, then the deputy GM, then the GM;
+    # seed 000 item 6) has 4 working hours to get the guest answered; after that the slip
+    # goes one level up.  Met by the reply to the guest.
+    "escalation": {"default": rule(4, "working_hours")},
 }
 
 ESCALATION = {

@@ -142,6 +142,8 @@ DEADLINES = {
     "callback": {"default": rule(2, "working_days")},
     # No overall limit in the seeds.
     "final": {"default": None},
+    # No time for an escalated level in the seeds: it escalates only on the next breach.
+    "escalation": {"default": None},
 }
 
 ESCALATION = {

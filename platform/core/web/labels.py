@@ -22,6 +22,7 @@ KINDS = {
     "transfer": _l("Hand over"), "accept": _l("Sign for it"), "reply": _l("Reply"),
     "on_site": _l("On site"), "feedback": _l("Feedback to owner"), "callback": _l("Callback"),
     "final": _l("Overall limit"), "consult": _l("Consultation"),
+    "escalation": _l("Escalated level"),
 }
 DEADLINE_STATUS = {"open": _l("Running"), "met": _l("Met"), "breached": _l("Breached"),
                    "cancelled": _l("Cancelled")}
@@ -37,7 +38,7 @@ EVENTS = {
     "escalated": _l("Escalated"), "replied": _l("Replied to the customer"),
     "feedback": _l("Feedback to the owner"), "on_site": _l("Arrived on site"),
     "called_back": _l("Called back"), "closed": _l("Closed"),
-    "deadline_breached": _l("Deadline breached"),
+    "deadline_breached": _l("Deadline breached"), "reminder": _l("Reminder sent"),
     "banned_phrase_refused": _l("Reply refused: banned phrase"),
 }
 ACTIONS = {

@@ -1,7 +1,7 @@
 """notifications: inbox items, outgoing e-mails, webhook endpoints and deliveries
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-23 14:16:27.017468
 
 Every index leads with tenant_id: the unread badge (tenant, staff, read_at), the inbox
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -39,6 +39,7 @@ REGISTRY = {}            # "module.name" -> the plain function
 _app = None              # the app a worker (or the embedded thread) runs jobs for
 _fake_server = None      # the embedded mode's in-process Redis stand-in
 _local = threading.local()
+_fake_lock = threading.Lock()
 
 
 class Job:
@@ -90,8 +91,9 @@ def connection(app=None):
         return conn
     global _fake_server
     import fakeredis
-    if _fake_server is None:
-        _fake_server = fakeredis.FakeServer()
+    with _fake_lock:                 # one stand-in server per process, whichever thread asks
+        if _fake_server is None:
+            _fake_server = fakeredis.FakeServer()
     return fakeredis.FakeRedis(server=_fake_server)
 
 

@@ -1,5 +1,6 @@
 """Work queues: what a staff member must do now.  Each is one indexed query, newest first,
-with a bounded page; the badge data for the page comes from one more query."""
+with a bounded page (keyset on the id: ``before`` = the last id of the previous page); the
+badge data for the page comes from one more query."""
 from sqlalchemy import or_, select
 
 from tenants.permissions import can
@@ -34,7 +35,8 @@ def callbacks(actor, limit=50):
 
 def overdue(actor, now, limit=50):
     """Clocks that have run out and are still running: mine, my department's, or (for
-    supervisors) everyone's."""
+    supervisors) everyone's.  (A clock is running exactly while ``closed_at`` is null; asking
+    for its status too would hide the subquery's size from PostgreSQL's planner.)"""
     late = (select(Deadline.contact_id).where(Deadline.closed_at.is_(None),
                                               Deadline.due_at < now))
     query = select(Contact).where(Contact.id.in_(late), Contact.state.in_(ACTIVE))
@@ -42,3 +44,16 @@ def overdue(actor, now, limit=50):
         query = query.where(or_(Contact.owner_id == actor.id,
                                 Contact.handler_department_id == actor.department_id))
     return query.order_by(Contact.id.desc()).limit(limit)
+
+
+QUEUES = {"owned": owned, "department": department, "overdue": overdue,
+          "callbacks": callbacks}
+
+
+def query(key, actor, now, limit=50, before=None):
+    """Queue ``key`` for ``actor``: ``limit`` contacts, newest first, older than id ``before``."""
+    build = QUEUES[key]
+    stmt = build(actor, now, limit) if key == "overdue" else build(actor, limit)
+    if before is not None:
+        stmt = stmt.where(Contact.id < before)
+    return stmt

@@ -87,7 +87,7 @@ def show_contact(ref):
     ctx = context.for_contact(g.tenant, contact, at=clock.now())
     me = actor()
     detail = contact_detail(contact)
-    rows, now = rows_with_badges([contact])
+    rows, now = rows_with_badges([contact], ctx.calendar)
     pending = guards.pending_transfer(contact)
     departments = _departments()
     draft = session.pop("draft", None)

@@ -1,11 +1,26 @@
-"""Home: the four work queues, each row with a deadline badge."""
-from flask import g, render_template
+"""Home: the four work queues, each row with a deadline badge; and each queue in full, in
+keyset pages.
+
+The home page shows the newest ``HOME_ROWS`` of each queue (a "more" link leads to the whole
+queue), loads only what a row shows, and reads the badges' clocks and the calendar once for
+all four queues, so its cost does not grow with the tenant's size or the queues' length.
+"""
+from flask import abort, g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload, lazyload
+
+from tenants.models import Staff
 
 from .. import clock, clocks, queues
 from ..extensions import db
-from ..models import Deadline
+from ..models import Contact, Deadline
 from . import actor, bp
+
+HOME_ROWS = 20
+PAGE = 50
+# A row shows the customer, the owner's name and the handling department: not the handler,
+# nor the owner's department (both joined by default).
+ROW_LOADING = (lazyload(Contact.handler), defaultload(Contact.owner).lazyload(Staff.department))
 
 
 def next_clocks(contact_ids):
@@ -13,8 +28,7 @@ def next_clocks(contact_ids):
     if not contact_ids:
         return {}
     rows = db.session.scalars(select(Deadline).where(
-        Deadline.contact_id.in_(contact_ids), Deadline.closed_at.is_(None),
-        Deadline.status.in_(("open", "breached")))).all()
+        Deadline.contact_id.in_(contact_ids), Deadline.closed_at.is_(None))).all()
     first = {}
     for d in rows:
         if d.contact_id not in first or d.due_at < first[d.contact_id].due_at:
@@ -22,28 +36,49 @@ def next_clocks(contact_ids):
     return first
 
 
-def rows_with_badges(contacts):
-    now = clock.now()
-    calendar = None
-    due = next_clocks([c.id for c in contacts])
-    if any(d.unit == "working_days" for d in due.values()):
+def _calendar():
+    """The tenant's working calendar under its current policy (once per request)."""
+    if "queue_calendar" not in g:
         from tenants import policies
         policy = policies.load(policies.latest_version_id())[1]
-        calendar = clocks.calendar_for(g.tenant, policy)
+        g.queue_calendar = clocks.calendar_for(g.tenant, policy)
+    return g.queue_calendar
+
+
+def rows_with_badges(contacts, calendar=None):
+    """``[(contact, next clock, now, calendar)]`` for a list of contacts, and now.  The
+    calendar is read only when a working-day clock needs it."""
+    now = clock.now()
+    due = next_clocks([c.id for c in contacts])
+    if calendar is None and any(d.unit == "working_days" for d in due.values()):
+        calendar = _calendar()
     return [(c, due.get(c.id), now, calendar) for c in contacts], now
+
+
+def _contacts(key, me, now, limit, before=None):
+    stmt = queues.query(key, me, now, limit=limit, before=before).options(*ROW_LOADING)
+    return db.session.scalars(stmt).unique().all()
 
 
 @bp.get("/")
 def home():
     me = actor()
     now = clock.now()
-    sections = []
-    for key, title, query in (
-            ("owned", "owned", queues.owned(me)),
-            ("department", "department", queues.department(me)),
-            ("overdue", "overdue", queues.overdue(me, now)),
-            ("callbacks", "callbacks", queues.callbacks(me))):
-        contacts = db.session.scalars(query).unique().all()
-        rows = rows_with_badges(contacts)[0]
-        sections.append((key, rows))
+    found = {key: _contacts(key, me, now, HOME_ROWS + 1) for key in queues.QUEUES}
+    rows, _now = rows_with_badges([c for cs in found.values() for c in cs[:HOME_ROWS]])
+    by_id = {row[0].id: row for row in rows}
+    sections = [(key, [by_id[c.id] for c in cs[:HOME_ROWS]], len(cs) > HOME_ROWS)
+                for key, cs in found.items()]
     return render_template("web/home.html", sections=sections)
+
+
+@bp.get("/queues/<key>")
+def queue(key):
+    """One queue in full, newest first, ``PAGE`` rows a page (``before`` = an id)."""
+    if key not in queues.QUEUES:
+        abort(404)
+    before = request.args.get("before", type=int)
+    found = _contacts(key, actor(), clock.now(), PAGE + 1, before)
+    rows, _now = rows_with_badges(found[:PAGE])
+    return render_template("web/queue.html", key=key, rows=rows, has_older=len(found) > PAGE,
+                           paged=before is not None)

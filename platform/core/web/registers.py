@@ -43,8 +43,9 @@ DATE_COLUMNS = (1, 2, 11, 12)              # received, registered, replied, clos
 FILTERS = ("department", "from", "to", "channel", "matter_type", "state", "owner",
            "handler_department", "overdue")
 
-def _columns():
-    """One register line per contact: everything a row shows, joined in one statement.
+def row_columns():
+    """One register (or queue) line per contact: everything a row shows, joined in one
+    statement, as plain rows (no ORM objects to build).
     (Staff is the owner, Department the handling department: no aliases, which the tenant
     scoping would refuse; the filters' subqueries are uncorrelated.)"""
     return (select(Contact.id, Contact.ref, Contact.received_at, Contact.registered_at,
@@ -147,7 +148,7 @@ def _exists(conds, key, older, by_time):
 
 def keyset_page(conds, before=None, after=None, size=PAGE, by_time=False):
     """(rows newest first, has_newer, has_older) for the page before/after a contact id."""
-    query = _columns().where(*conds)
+    query = row_columns().where(*conds)
     after_key = _boundary(by_time, after)
     if after_key is not None:
         rows = db.session.execute(query.where(_beyond(after_key, older=False))
@@ -211,7 +212,7 @@ def export_rows(conds, cap=EXPORT_CAP, by_time=False):
     register's order)."""
     rows, replied, last = [], {}, None
     while len(rows) < cap:
-        query = _columns().where(*conds)
+        query = row_columns().where(*conds)
         if last is not None:
             query = query.where(_beyond(last, older=True))
         chunk = db.session.execute(query.order_by(*_order(by_time))

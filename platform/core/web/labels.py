@@ -1,7 +1,8 @@
 """Words shown for the public vocabulary, and Jinja filters for times and deadline badges."""
 from datetime import timedelta, timezone
+from urllib.parse import quote
 
-from flask import g
+from flask import g, url_for
 from flask_babel import format_datetime, get_timezone, gettext, lazy_gettext as _l, ngettext
 
 from tenants.permissions import can
@@ -121,6 +122,15 @@ def badge(due_at, now, unit=None, calendar=None):
     return "ok", gettext("Due %(t)s", t=when(due_at, "MM-dd HH:mm"))
 
 
+def contact_url(ref):
+    """``url_for("web.show_contact", ref=ref)``, with the route built once per request (a
+    list page links every row; quoting as Werkzeug's default converter does)."""
+    prefix = g.get("contact_url_prefix")
+    if prefix is None:
+        prefix = g.contact_url_prefix = url_for("web.show_contact", ref="-")[:-1]
+    return prefix + quote(ref, safe="!$&'()*+,/:;=@")
+
+
 def rule_text(rule):
     """A deadline rule in words: "1 working day", "30 min", "at once"."""
     amount, unit = rule["amount"], rule["unit"]
@@ -148,6 +158,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
         MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
+        contact_url=contact_url,
         tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 
 

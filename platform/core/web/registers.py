@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, false, func, or_, select, tuple_
 
 from tenants import policies
 from tenants.models import Department, Staff
@@ -97,11 +97,17 @@ def parse_filters(args):
     for key in ("channel", "matter_type", "state"):
         if f[key]:
             conds.append(getattr(Contact, key) == f[key])
+    # Owner and handling department are looked up first and compared as values: as
+    # subqueries, PostgreSQL could not use its statistics for the one id they return (with
+    # overdue=1 it probed all 4,000 overdue contacts instead of walking the open ones).
     if f["owner"]:
-        conds.append(Contact.owner_id.in_(_ids(Staff.id, Staff.username == f["owner"])))
+        owner = db.session.scalar(select(Staff.id).where(Staff.username == f["owner"]))
+        conds.append(Contact.owner_id == owner if owner is not None else false())
     if f["handler_department"]:
-        conds.append(Contact.handler_department_id.in_(
-            _ids(Department.id, Department.code == f["handler_department"])))
+        handler = db.session.scalar(select(Department.id).where(
+            Department.code == f["handler_department"]))
+        conds.append(Contact.handler_department_id == handler if handler is not None
+                     else false())
     if f["overdue"]:
         # A running clock past due.  Only an open contact has one (closing closes them all);
         # saying so lets PostgreSQL walk the open contacts' partial indexes, not the history.

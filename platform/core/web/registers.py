@@ -11,9 +11,10 @@
   ``(registered_at, id)``, so the ``(tenant_id, registered_at)`` index serves a window of
   any age directly (walking the id index from the newest contact would pass every newer
   one), and ``id`` breaks ties between contacts registered at the same instant.  Each page
-  is one query with the customer, owner and handling department joined, one query for the
-  first reply times, one LIMIT 1 probe for the other direction, and under a date range one
-  primary-key lookup of the boundary contact's ``registered_at``.
+  is one query (the page's ids chosen on the contacts, then only their customer, owner and
+  handling department joined), one query for the first reply times, one LIMIT 1 probe for
+  the other direction, under a date range one primary-key lookup of the boundary contact's
+  ``registered_at``, and one id lookup per owner or handling-department filter.
 * Exports (CSV with a BOM, XLSX in write-only mode) of the filtered register, newest first,
   read in keyset chunks and capped at ``EXPORT_CAP`` rows; a capped file says so in its last
   row and in the ``X-Export-Capped`` header.

@@ -182,9 +182,16 @@ def test_home_shows_the_newest_of_each_queue_and_links_to_the_whole_queue(
 
 def test_queue_pages_are_per_tenant(web_login, login, tied, frozen):
     bank = login("demo-bank", "counter")
-    with frozen("2026-11-06T09:30:00+08:00"):
+    with frozen("2026-11-01T09:30:00+08:00"):
         foreign = register(bank, matter_type="business", summary="开户")
-    banker = web_login("demo-bank", "counter")
+    banker, bank_admin = web_login("demo-bank", "counter"), web_login("demo-bank", "admin")
+    inspector = web_login("demo-hotel", "inspector")
     with frozen(NOW):
         html = banker.get("/queues/owned").get_data(as_text=True)
-    assert foreign["ref"] in html and not any(ref in html for ref in tied)
+        assert foreign["ref"] in html and not any(ref in html for ref in tied)
+        # everyone's overdue queue (a supervisor's) holds only the supervisor's tenant
+        overdue = bank_admin.get("/").get_data(as_text=True).split('id="queue-overdue"')[1]
+        assert foreign["ref"] in overdue.split("</section>")[0]
+        overdue = inspector.get("/").get_data(as_text=True).split('id="queue-overdue"')[1]
+        overdue = overdue.split("</section>")[0]
+        assert tied[0] in overdue and foreign["ref"] not in overdue

@@ -7,7 +7,7 @@ the badges' clocks and the calendar once for all four queues, so its cost does n
 the tenant's size or the queues' length.
 """
 from flask import abort, g, render_template, request
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from .. import clock, clocks, queues
 from ..extensions import db
@@ -62,11 +62,30 @@ def _contacts(key, me, now, limit, before=None):
                               .order_by(Contact.id.desc())).all()
 
 
+def _home(me, now):
+    """The newest ``HOME_ROWS + 1`` of each queue: their ids in one statement (the four
+    queue queries as one UNION ALL), then the rows of all of them in a second."""
+    keys = list(queues.QUEUES)
+    parts = []
+    for n, key in enumerate(keys):
+        page = queues.query(key, me, now, limit=HOME_ROWS + 1,
+                            columns=select(Contact.id)).subquery()
+        parts.append(select(literal(n).label("queue"), page.c.id))
+    both = union_all(*parts).subquery()
+    picked = db.session.execute(select(both.c.queue, both.c.id)).all()
+    lines = {r.id: r for r in db.session.execute(row_columns().where(
+        Contact.id.in_({i for _q, i in picked}))).all()} if picked else {}
+    found = {key: [] for key in keys}
+    for n, contact_id in sorted(picked, key=lambda p: -p[1]):
+        found[keys[n]].append(lines[contact_id])
+    return found
+
+
 @bp.get("/")
 def home():
     me = actor()
     now = clock.now()
-    found = {key: _contacts(key, me, now, HOME_ROWS + 1) for key in queues.QUEUES}
+    found = _home(me, now)
     rows, _now = rows_with_badges([c for cs in found.values() for c in cs[:HOME_ROWS]])
     by_id = {row[0].id: row for row in rows}
     sections = [(key, [by_id[c.id] for c in cs[:HOME_ROWS]], len(cs) > HOME_ROWS)

@@ -84,6 +84,10 @@ class Contact(TenantScoped, db.Model):
         # million closed ones).  Partial, so it stays small (migration 0002).
         Index("ix_contacts_tenant_open", "tenant_id", "id",
               postgresql_where=text("state <> 'closed'"), sqlite_where=text("state <> 'closed'")),
+        # ... and by registration time: the register's overdue filter under a date range
+        # (migration 0007).
+        Index("ix_contacts_tenant_open_registered", "tenant_id", "registered_at",
+              postgresql_where=text("state <> 'closed'"), sqlite_where=text("state <> 'closed'")),
     )
 
 

@@ -18,7 +18,6 @@ from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import Contact, Transfer
 from . import actor, bp, field_errors, lang, refused
-from .queues import rows_with_badges
 
 
 def _departments():
@@ -87,7 +86,7 @@ def show_contact(ref):
     ctx = context.for_contact(g.tenant, contact, at=clock.now())
     me = actor()
     detail = contact_detail(contact)
-    rows, now = rows_with_badges([contact])
+    now = ctx.at
     pending = guards.pending_transfer(contact)
     departments = _departments()
     draft = session.pop("draft", None)

@@ -1,8 +1,9 @@
 """Words shown for the public vocabulary, and Jinja filters for times and deadline badges."""
-from datetime import timedelta
+from datetime import timedelta, timezone
+from urllib.parse import quote
 
-from flask import g
-from flask_babel import format_datetime, gettext, lazy_gettext as _l, ngettext
+from flask import g, url_for
+from flask_babel import format_datetime, get_timezone, gettext, lazy_gettext as _l, ngettext
 
 from tenants.permissions import can
 
@@ -56,12 +57,34 @@ ROLES = {"staff": _l("Staff"), "dept_supervisor": _l("Department supervisor"),
 
 
 def label(table, key):
-    return table.get(key, key)
+    """The word for ``key`` in the reader's language; each word is translated once per
+    request (a list page shows the same few words on every row)."""
+    word = table.get(key)
+    if word is None:
+        return key
+    done = g.setdefault("labels", {})
+    text = done.get(id(word))
+    if text is None:
+        text = done[id(word)] = str(word)
+    return text
+
+
+# Patterns of digits only read the same in every language, so they skip Babel's formatter
+# (a list page formats a few instants per row).
+NUMERIC = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d", "HH:mm": "%H:%M",
+           "MM-dd HH:mm": "%m-%d %H:%M"}
 
 
 def when(value, fmt="yyyy-MM-dd HH:mm"):
     """An instant in the tenant's time zone."""
-    return format_datetime(value, fmt) if value else ""
+    if not value:
+        return ""
+    pattern = NUMERIC.get(fmt)
+    if pattern is None:
+        return format_datetime(value, fmt)
+    if value.tzinfo is None:                    # Babel reads naive instants as UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(get_timezone()).strftime(pattern)
 
 
 def _working_days_between(calendar, start_day, end_day):
@@ -100,6 +123,15 @@ def badge(due_at, now, unit=None, calendar=None):
     return "ok", gettext("Due %(t)s", t=when(due_at, "MM-dd HH:mm"))
 
 
+def contact_url(ref):
+    """``url_for("web.show_contact", ref=ref)``, with the route built once per request (a
+    list page links every row; quoting as Werkzeug's default converter does)."""
+    prefix = g.get("contact_url_prefix")
+    if prefix is None:
+        prefix = g.contact_url_prefix = url_for("web.show_contact", ref="-")[:-1]
+    return prefix + quote(ref, safe="!$&'()*+,/:;=@")
+
+
 def rule_text(rule):
     """A deadline rule in words: "1 working day", "30 min", "at once"."""
     amount, unit = rule["amount"], rule["unit"]
@@ -127,6 +159,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
         MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
+        contact_url=contact_url,
         tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 
 

@@ -6,9 +6,15 @@
   what it works on.
 * Filters on local dates (tenant time zone, on ``registered_at``), channel, matter type,
   state, owner (username), handling department and "overdue" (a running clock past due).
-* Keyset pages on ``Contact.id``, newest first (``before``/``after`` ids): no OFFSET, no
-  COUNT.  Each page is one query with the customer, owner and handling department joined,
-  one query for the first reply times, and one LIMIT 1 probe for the other direction.
+* Keyset pages, newest first (``before``/``after`` = the id of the page's last/first row):
+  no OFFSET, no COUNT.  Without a date range the order is ``Contact.id``; with one it is
+  ``(registered_at, id)``, so the ``(tenant_id, registered_at)`` index serves a window of
+  any age directly (walking the id index from the newest contact would pass every newer
+  one), and ``id`` breaks ties between contacts registered at the same instant.  Each page
+  is one query (the page's ids chosen on the contacts, then only their customer, owner and
+  handling department joined), one query for the first reply times, one LIMIT 1 probe for
+  the other direction, under a date range one primary-key lookup of the boundary contact's
+  ``registered_at``, and one id lookup per owner or handling-department filter.
 * Exports (CSV with a BOM, XLSX in write-only mode) of the filtered register, newest first,
   read in keyset chunks and capped at ``EXPORT_CAP`` rows; a capped file says so in its last
   row and in the ``X-Export-Capped`` header.
@@ -20,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, false, func, or_, select, tuple_
 
 from tenants import policies
 from tenants.models import Department, Staff
@@ -38,8 +44,9 @@ DATE_COLUMNS = (1, 2, 11, 12)              # received, registered, replied, clos
 FILTERS = ("department", "from", "to", "channel", "matter_type", "state", "owner",
            "handler_department", "overdue")
 
-def _columns():
-    """One register line per contact: everything a row shows, joined in one statement.
+def row_columns():
+    """One register (or queue) line per contact: everything a row shows, joined in one
+    statement, as plain rows (no ORM objects to build).
     (Staff is the owner, Department the handling department: no aliases, which the tenant
     scoping would refuse; the filters' subqueries are uncorrelated.)"""
     return (select(Contact.id, Contact.ref, Contact.received_at, Contact.registered_at,
@@ -71,10 +78,11 @@ def _local_day(value, tz, errors, key):
 
 
 def parse_filters(args):
-    """(filters as given, SQL conditions on Contact, field errors, the department scope)."""
+    """(filters as given, SQL conditions on Contact, field errors, the department scope,
+    whether a date range orders the pages by registration time)."""
     f = {k: (args.get(k) or "").strip()[:64] for k in FILTERS}
     tz = ZoneInfo(g.tenant.timezone)
-    conds, errors, scope = [], {}, None
+    conds, errors, scope, by_time = [], {}, None, False
     if f["department"]:
         scope = _department(f["department"])
         if scope is None:
@@ -83,46 +91,96 @@ def parse_filters(args):
                          Contact.owner_id.in_(_ids(Staff.id, Staff.department_id == scope.id))))
     if f["from"] and (start := _local_day(f["from"], tz, errors, "from")):
         conds.append(Contact.registered_at >= start)
+        by_time = True
     if f["to"] and (end := _local_day(f["to"], tz, errors, "to")):
         conds.append(Contact.registered_at < end + timedelta(days=1))
+        by_time = True
     for key in ("channel", "matter_type", "state"):
         if f[key]:
             conds.append(getattr(Contact, key) == f[key])
+    # Owner and handling department are looked up first and compared as values: as
+    # subqueries, PostgreSQL could not use its statistics for the one id they return (with
+    # overdue=1 it probed all 4,000 overdue contacts instead of walking the open ones).
     if f["owner"]:
-        conds.append(Contact.owner_id.in_(_ids(Staff.id, Staff.username == f["owner"])))
+        owner = db.session.scalar(select(Staff.id).where(Staff.username == f["owner"]))
+        conds.append(Contact.owner_id == owner if owner is not None else false())
     if f["handler_department"]:
-        conds.append(Contact.handler_department_id.in_(
-            _ids(Department.id, Department.code == f["handler_department"])))
+        handler = db.session.scalar(select(Department.id).where(
+            Department.code == f["handler_department"]))
+        conds.append(Contact.handler_department_id == handler if handler is not None
+                     else false())
     if f["overdue"]:
+        # A running clock past due.  Only an open contact has one (closing closes them all);
+        # saying so lets PostgreSQL walk the open contacts' partial indexes, not the history.
         f["overdue"] = "1"
-        conds.append(Contact.id.in_(_ids(
+        conds.extend((Contact.state != "closed", Contact.id.in_(_ids(
             Deadline.contact_id, Deadline.closed_at.is_(None),
-            Deadline.due_at < clock.now())))
-    return f, conds, errors, scope
+            Deadline.due_at < clock.now()))))
+    return f, conds, errors, scope, by_time
 
 
-def _exists(conds, *more, newer=False):
-    """Is there a row past the page?  Ordered, so the probe walks the id index from there."""
-    order = Contact.id.asc() if newer else Contact.id.desc()
-    return db.session.execute(select(Contact.id).where(*conds, *more).order_by(order)
+def _order(by_time, newest_first=True):
+    columns = (Contact.registered_at, Contact.id) if by_time else (Contact.id,)
+    return [c.desc() if newest_first else c.asc() for c in columns]
+
+
+def _key(by_time, row):
+    return (row.registered_at, row.id) if by_time else (row.id,)
+
+
+def _boundary(by_time, contact_id):
+    """The sort key of the contact a page link names, or None when it is not one of this
+    tenant's (a page link with a stale or foreign id then shows the first page)."""
+    if contact_id is None or not by_time:
+        return None if contact_id is None else (contact_id,)
+    at = db.session.scalar(select(Contact.registered_at).where(Contact.id == contact_id))
+    return None if at is None else (at, contact_id)
+
+
+def _beyond(key, older):
+    """Rows after ``key`` in the page order (``older``) or before it.  The plain bound on
+    ``registered_at`` lets the index seek; the row comparison settles ties on ``id``."""
+    if len(key) == 1:
+        return Contact.id < key[0] if older else Contact.id > key[0]
+    pair = tuple_(Contact.registered_at, Contact.id)
+    if older:
+        return and_(Contact.registered_at <= key[0], pair < key)
+    return and_(Contact.registered_at >= key[0], pair > key)
+
+
+def _exists(conds, key, older, by_time):
+    """Is there a row past the page?  Ordered, so the probe walks the index from there."""
+    return db.session.execute(select(Contact.id).where(*conds, _beyond(key, older))
+                              .order_by(*_order(by_time, newest_first=older))
                               .limit(1)).first() is not None
 
 
-def keyset_page(conds, before=None, after=None, size=PAGE):
+def _lines(conds, limit, by_time, newest_first=True):
+    """Register lines in page order: the page's ids first, chosen on the contacts alone (the
+    filters' own plan), then the joined columns of just those.  Joined in one statement, a
+    misestimated filter (e.g. overdue with a state) let PostgreSQL join customers and staff
+    to thousands of contacts before the LIMIT."""
+    order = _order(by_time, newest_first)
+    ids = select(Contact.id).where(*conds).order_by(*order).limit(limit).subquery()
+    return db.session.execute(row_columns().where(Contact.id.in_(select(ids.c.id)))
+                              .order_by(*order)).all()
+
+
+def keyset_page(conds, before=None, after=None, size=PAGE, by_time=False):
     """(rows newest first, has_newer, has_older) for the page before/after a contact id."""
-    query = _columns().where(*conds)
-    if after is not None:
-        rows = db.session.execute(query.where(Contact.id > after)
-                                  .order_by(Contact.id.asc()).limit(size + 1)).all()
+    after_key = _boundary(by_time, after)
+    if after_key is not None:
+        rows = _lines([*conds, _beyond(after_key, older=False)], size + 1, by_time,
+                      newest_first=False)
         has_newer, rows = len(rows) > size, rows[:size][::-1]
-        has_older = bool(rows) and _exists(conds, Contact.id < rows[-1].id)
+        has_older = bool(rows) and _exists(conds, _key(by_time, rows[-1]), True, by_time)
         return rows, has_newer, has_older
-    if before is not None:
-        query = query.where(Contact.id < before)
-    rows = db.session.execute(query.order_by(Contact.id.desc()).limit(size + 1)).all()
+    before_key = _boundary(by_time, None if after is not None else before)
+    more = [] if before_key is None else [_beyond(before_key, older=True)]
+    rows = _lines([*conds, *more], size + 1, by_time)
     has_older, rows = len(rows) > size, rows[:size]
-    has_newer = before is not None and bool(rows) and _exists(conds, Contact.id > rows[0].id,
-                                                              newer=True)
+    has_newer = before_key is not None and bool(rows) and _exists(
+        conds, _key(by_time, rows[0]), False, by_time)
     return rows, has_newer, has_older
 
 
@@ -150,10 +208,10 @@ def _query_args(filters):
 
 @bp.get("/register")
 def register():
-    filters, conds, errors, scope = parse_filters(request.args)
+    filters, conds, errors, scope, by_time = parse_filters(request.args)
     before = request.args.get("before", type=int)
     after = request.args.get("after", type=int)
-    rows, has_newer, has_older = keyset_page(conds, before, after, PAGE)
+    rows, has_newer, has_older = keyset_page(conds, before, after, PAGE, by_time)
     policy = _policy()
     departments = db.session.scalars(select(Department).order_by(Department.code)).all()
     return render_template(
@@ -166,21 +224,19 @@ def register():
         cap=EXPORT_CAP, paged=before is not None or after is not None)
 
 
-def export_rows(conds, cap=EXPORT_CAP):
-    """(rows newest first, {contact id: first reply}, capped), read in keyset chunks."""
+def export_rows(conds, cap=EXPORT_CAP, by_time=False):
+    """(rows newest first, {contact id: first reply}, capped), read in keyset chunks (in the
+    register's order)."""
     rows, replied, last = [], {}, None
     while len(rows) < cap:
-        query = _columns().where(*conds)
-        if last is not None:
-            query = query.where(Contact.id < last)
-        chunk = db.session.execute(query.order_by(Contact.id.desc())
-                                   .limit(min(CHUNK, cap - len(rows)))).all()
+        more = [] if last is None else [_beyond(last, older=True)]
+        chunk = _lines([*conds, *more], min(CHUNK, cap - len(rows)), by_time)
         if not chunk:
             return rows, replied, False
         rows.extend(chunk)
         replied.update(first_replies([r.id for r in chunk]))
-        last = chunk[-1].id
-    return rows, replied, _exists(conds, Contact.id < last)
+        last = _key(by_time, chunk[-1])
+    return rows, replied, _exists(conds, last, True, by_time)
 
 
 def _header():
@@ -263,8 +319,8 @@ def _xlsx(lines, capped):
 
 @bp.get("/register.<any(csv, xlsx):fmt>")
 def export_register(fmt):
-    filters, conds, errors, scope = parse_filters(request.args)
-    rows, replied, capped = export_rows(conds, EXPORT_CAP)
+    filters, conds, errors, scope, by_time = parse_filters(request.args)
+    rows, replied, capped = export_rows(conds, EXPORT_CAP, by_time)
     words = _words()
     lines = (_line(r, replied, words) for r in rows)
     body, mimetype = (_csv if fmt == "csv" else _xlsx)(lines, capped)

@@ -1,7 +1,7 @@
 """tenants.config_stamp: the key of the per-process policy and calendar caches
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-24 14:30:00
 
 A random value the application writes whenever a policy version, special day or confirmed
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

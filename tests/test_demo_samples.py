@@ -18,6 +18,7 @@ NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)      # Monday 14:00 in S
 def test_samples_show_each_stage_and_are_added_once(app, slug):
     tenant = demo.tenant(slug)
     assert seed_samples(tenant, now=NOW) == 4
+    db.session.commit()          # as `shouwen demo` does: outside the tenant's scope
     assert seed_samples(tenant, now=NOW) == 0
     with tenant_scope(tenant.id):
         states = sorted(db.session.scalars(select(Contact.state)))

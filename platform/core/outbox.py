@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, event, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.models import Tenant
-from tenants.scoping import TenantScoped, unscoped
+from tenants.scoping import TenantScoped, tenant_scope, unscoped
 
 from . import clock, jobs
 from .dbtypes import JSONType, UTCDateTime
@@ -80,8 +80,12 @@ def _final_ids(session):
             extra["event_id"] = ev.id
         if extra:
             row.payload = {**row.payload, **extra}
-        session.add(row)
-    session.flush()
+    # Each row in its own tenant's scope: the commit may come after the code that emitted
+    # it has left that scope (``shouwen demo`` commits once for its sample contacts).
+    for tenant_id in sorted({row.tenant_id for row in rows}, key=str):
+        with tenant_scope(tenant_id):
+            session.add_all([row for row in rows if row.tenant_id == tenant_id])
+            session.flush()
     session.info.setdefault("shouwen_outbox_ids", []).extend(
         (row.tenant_id, row.id) for row in rows if row.id is not None)
 

@@ -150,6 +150,28 @@ def test_redis_down_keeps_the_contact_and_the_relay_scan_delivers_later(
     assert outbox_rows("demo-hotel", "contact.registered")[0].relayed_at is not None
 
 
+def test_under_shouwen_now_the_relay_scan_does_not_wait_for_rows_to_age(
+        app, login, frozen, probe, caplog):
+    """A demo run with SHOUWEN_NOW: the clock stands still, so the grace period never passes;
+    rows another process left unrelayed (``shouwen demo``, ``shouwen sweep``) go out anyway."""
+    from core import clock
+    security = login("demo-hotel", "security")
+    app.config.update(SHOUWEN_JOBS="redis", SHOUWEN_REDIS_URL="redis://127.0.0.1:9/0")
+    app.extensions.pop("shouwen_redis", None)
+    try:
+        with frozen(T0):
+            register(security, matter_type="complaint")       # Redis unreachable
+    finally:
+        app.config.update(SHOUWEN_JOBS="eager", SHOUWEN_REDIS_URL=None)
+        app.extensions.pop("shouwen_redis", None)
+    clock.configure(T0)
+    try:
+        jobs.enqueue("core.outbox.relay_scan", None, now=True)   # same instant as the row
+    finally:
+        clock.configure(None)
+    assert [t for _, _, t in probe] == ["contact.registered"]
+
+
 # --- sweep and escalation --------------------------------------------------------------------
 
 def test_sweep_job_escalates_the_hotel_chain_level_by_level_exactly_once(login, frozen, probe):

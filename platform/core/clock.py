@@ -29,6 +29,12 @@ def now():
     return _fixed.get() or _configured or datetime.now(timezone.utc)
 
 
+def standing_still():
+    """Whether ``SHOUWEN_NOW`` fixes the clock for the whole process (a demo): then nothing
+    ever "becomes older", and grace periods measured on this clock must not be waited for."""
+    return _configured is not None
+
+
 @contextlib.contextmanager
 def frozen(instant):
     """Run a block with the clock fixed at ``instant`` (a datetime or ISO string)."""

@@ -155,7 +155,9 @@ def relay_scan(tenant_id):
 @jobs.job(queue="notify", retry=None)
 def relay_tenant(tenant_id):
     grace = timedelta(seconds=int(current_app.config.get("SHOUWEN_OUTBOX_GRACE_SECONDS", 60)))
-    cutoff = clock.now() - grace
+    # Under SHOUWEN_NOW the clock stands still and rows would never age: take them all
+    # (consumers are idempotent, so a row relayed twice is harmless).
+    cutoff = clock.now() if clock.standing_still() else clock.now() - grace
     rows = db.session.execute(
         select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None),
                                        OutboxMessage.created_at <= cutoff)

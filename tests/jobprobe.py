@@ -16,5 +16,7 @@ def consume(tenant_id, outbox_id):
     if row is None:
         return None
     SEEN.append((tenant_id, outbox_id, row.topic))
+    if row.topic == "test.poison":
+        raise RuntimeError("this consumer cannot handle test.poison")
     outbox.mark_relayed_row(row)
     return row.topic

@@ -105,6 +105,40 @@ def test_every_lifecycle_event_is_a_message(login, frozen, probe):
     assert "quality" in transferred["details"]["copied_to"]
 
 
+def test_a_burst_of_commits_wakes_one_drain_that_relays_every_row(login, frozen, probe, rq_jobs):
+    security = login("demo-hotel", "security")
+    with frozen(T0):
+        refs = [register(security, matter_type="complaint")["ref"] for _ in range(3)]
+        notify = jobs.queue("notify")
+        assert [j.description.split("(")[0] for j in notify.get_jobs()] == ["core.outbox.drain"]
+        rq_jobs()
+    rows = outbox_rows("demo-hotel", "contact.registered")
+    assert sorted(r.payload["ref"] for r in rows) == sorted(refs)
+    assert all(r.relayed_at is not None for r in rows)
+    assert sorted(outbox_id for _, outbox_id, _ in probe) == sorted(r.id for r in rows)
+    with frozen(T0):                        # the next commit after the drain wakes a new one
+        register(security, matter_type="complaint")
+        assert len(jobs.queue("notify").get_jobs()) == 1
+
+
+def test_a_failing_row_is_left_to_the_scan_and_does_not_hold_up_the_others(
+        app, frozen, probe, caplog):
+    from core import outbox
+    tid = tenant_id("demo-hotel")
+    with frozen(T0), tenant_scope(tid):
+        outbox.emit("test.poison", {}, tenant_id=tid)
+        outbox.emit("test.fine", {}, tenant_id=tid)
+        db.session.commit()                 # eager: the drain runs right after the commit
+    poison, fine = outbox_rows("demo-hotel")[-2:]
+    assert (poison.topic, fine.topic) == ("test.poison", "test.fine")
+    assert poison.relayed_at is None and fine.relayed_at is not None
+    assert "will be retried" in caplog.text
+    probe.clear()
+    run("core.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")   # after the grace
+    assert [t for _, _, t in probe][:1] == ["test.poison"]      # its own job, with RQ retries
+    assert outbox_rows("demo-hotel")[-1].relayed_at is not None
+
+
 def test_jobs_wait_for_the_commit_and_a_rollback_drops_them(app, rq_jobs, probe):
     tid = tenant_id("demo-hotel")
     with tenant_scope(tid):

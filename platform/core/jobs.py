@@ -38,6 +38,7 @@ QUEUES = ("default", "notify")
 REGISTRY = {}            # "module.name" -> the plain function
 _app = None              # the app a worker (or the embedded thread) runs jobs for
 _fake_server = None      # the embedded mode's in-process Redis stand-in
+_fake_client = None      # (server, client) for that stand-in
 _local = threading.local()
 _fake_lock = threading.Lock()
 
@@ -89,12 +90,16 @@ def connection(app=None):
                                   socket_timeout=10, health_check_interval=30)
             app.extensions["shouwen_redis"] = conn
         return conn
-    global _fake_server
+    global _fake_server, _fake_client
     import fakeredis
     with _fake_lock:                 # one stand-in server per process, whichever thread asks
         if _fake_server is None:
             _fake_server = fakeredis.FakeServer()
-    return fakeredis.FakeRedis(server=_fake_server)
+        # One client per stand-in server, as redis mode keeps one per app: a client's pool
+        # is thread-safe, and building one costs more than the command it sends.
+        if _fake_client is None or _fake_client[0] is not _fake_server:
+            _fake_client = (_fake_server, fakeredis.FakeRedis(server=_fake_server))
+        return _fake_client[1]
 
 
 def queue(name, app=None):

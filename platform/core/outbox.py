@@ -2,10 +2,14 @@
 
 ``emit(topic, payload, contact=None)`` adds a row in the current transaction, so a
 notification is never lost when the contact is saved and never sent when it is rolled
-back.  After the commit the relay enqueues each consumer job (by dotted path, default
-``core.notifications.fan_out``) for each new row; a consumer marks the row relayed.  If
-Redis was down at that moment, the periodic ``relay_scan`` re-enqueues rows still
-unrelayed after ``SHOUWEN_OUTBOX_GRACE_SECONDS`` (60).  Consumers are idempotent.
+back.  After the commit the relay **wakes** the tenant's ``drain`` job: one Redis
+``SET NX`` per commit, and one drain job per burst of commits, not one job per row.  The
+drain hands each fresh row to the consumers (by dotted path, default
+``core.notifications.fan_out``) in the worker, one row per transaction; a consumer marks
+the row relayed.  Rows older than ``SHOUWEN_OUTBOX_GRACE_SECONDS`` (60) that are still
+unrelayed (Redis was down, a worker died, a consumer failed) are left to the periodic
+``relay_scan``, which enqueues one consumer job per row with RQ's retries and back-off.
+Consumers are idempotent.
 
 ``key`` makes a message unique per tenant (a reminder point, a daily digest): a second
 emit with the same key in a later transaction is refused by the unique index, so callers
@@ -15,11 +19,12 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, event, select, text, update
+from sqlalchemy import (ForeignKey, Index, String, UniqueConstraint, event, insert, select, text,
+                        update)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.models import Tenant
-from tenants.scoping import TenantScoped, tenant_scope, unscoped
+from tenants.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
 
 from . import clock, jobs
 from .dbtypes import JSONType, UTCDateTime
@@ -28,6 +33,7 @@ from .extensions import db
 log = logging.getLogger("shouwen.outbox")
 DEFAULT_CONSUMERS = ("core.notifications.fan_out",)
 SCAN_BATCH = 500
+WAKE_TTL = 30          # seconds: a lost drain job is re-requested by a later commit
 
 
 class OutboxMessage(TenantScoped, db.Model):
@@ -65,35 +71,38 @@ def emit(topic, payload, contact=None, key=None, tenant_id=None, event=None):
 @event.listens_for(Session, "before_commit")
 def _final_ids(session):
     """Fill in the ids and the final ``ref`` (taken last at registration, core.lifecycle) and
-    write the rows; then note their ids (after the commit SQL is off limits)."""
+    insert the rows (one executemany per tenant; nothing reads them back in this
+    transaction); then note the tenants to wake (after the commit SQL is off limits)."""
     rows = session.info.pop("shouwen_outbox", None)
     if not rows:
         return
     session.flush()
+    values = {}
     for row in rows:
         contact, ev = getattr(row, "_contact", None), getattr(row, "_event", None)
-        extra = {}
+        payload = dict(row.payload or {})
         if contact is not None:
             row.contact_id = contact.id
-            extra.update(contact_id=contact.id, ref=contact.ref)
+            payload.update(contact_id=contact.id, ref=contact.ref)
         if ev is not None:
-            extra["event_id"] = ev.id
-        if extra:
-            row.payload = {**row.payload, **extra}
+            payload["event_id"] = ev.id
+        values.setdefault(row.tenant_id, []).append(
+            {"tenant_id": row.tenant_id, "topic": row.topic, "key": row.key,
+             "contact_id": row.contact_id, "payload": payload, "created_at": row.created_at})
     # Each row in its own tenant's scope: the commit may come after the code that emitted
     # it has left that scope (``shouwen demo`` commits once for its sample contacts).
-    for tenant_id in sorted({row.tenant_id for row in rows}, key=str):
+    for tenant_id in sorted(values, key=str):
+        if tenant_id is None:
+            raise TenantScopeError("outbox row with no tenant")
         with tenant_scope(tenant_id):
-            session.add_all([row for row in rows if row.tenant_id == tenant_id])
-            session.flush()
-    session.info.setdefault("shouwen_outbox_ids", []).extend(
-        (row.tenant_id, row.id) for row in rows if row.id is not None)
+            session.execute(insert(OutboxMessage), values[tenant_id])
+    session.info.setdefault("shouwen_outbox_tenants", set()).update(values)
 
 
 @event.listens_for(Session, "after_commit")
 def _relay_after_commit(session):
-    for tenant_id, outbox_id in session.info.pop("shouwen_outbox_ids", None) or ():
-        relay(tenant_id, outbox_id)
+    for tenant_id in sorted(session.info.pop("shouwen_outbox_tenants", None) or (), key=str):
+        wake(tenant_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -104,7 +113,28 @@ def _forget(session, previous_transaction):
             r for r in rows if not jobs.within(getattr(r, "_transaction", None),
                                                previous_transaction)]
     if previous_transaction.parent is None:
-        session.info.pop("shouwen_outbox_ids", None)
+        session.info.pop("shouwen_outbox_tenants", None)
+
+
+def _wake_key(tenant_id):
+    return f"shouwen:outbox:drain-pending:{tenant_id}"
+
+
+def wake(tenant_id):
+    """After a commit with new rows: make sure a drain of ``tenant_id`` is pending.
+
+    ``SET NX`` lets one drain job serve every commit until it starts; the drain deletes the
+    key *before* it reads, so a row committed before a failed ``SET NX`` is always seen by
+    the pending drain.  The key expires in case that job is lost; a Redis outage is
+    logged and left to the periodic scan (the rows are committed)."""
+    if jobs.mode() != "eager":
+        try:
+            if not jobs.connection().set(_wake_key(tenant_id), 1, nx=True, ex=WAKE_TTL):
+                return
+        except Exception:   # noqa: BLE001  (never fail the committed request)
+            log.exception("could not enqueue the outbox drain; the periodic scan will relay")
+            return
+    drain.enqueue(tenant_id)
 
 
 def consumers():
@@ -118,12 +148,56 @@ def consumers():
 
 
 def relay(tenant_id, outbox_id):
-    """Enqueue the consumers of one row (outside a transaction: at once)."""
+    """Enqueue the consumers of one row as their own jobs (the scan's path: RQ retries)."""
     names = consumers()
     if not names:
         jobs.enqueue("core.outbox.mark_relayed", tenant_id, outbox_id)
     for name in names:
         jobs.enqueue(name, tenant_id, outbox_id)
+
+
+def _grace():
+    return timedelta(seconds=int(current_app.config.get("SHOUWEN_OUTBOX_GRACE_SECONDS", 60)))
+
+
+@jobs.job(queue="notify", retry=None)
+def drain(tenant_id):
+    """Hand the tenant's fresh unrelayed rows to the consumers, oldest first, in this job.
+
+    Each row is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two drains never
+    work on one row) and run in its own transaction: a row whose consumer fails is rolled
+    back alone, logged, and left to the next drain or, once older than the grace period,
+    to the scan's per-row jobs with back-off."""
+    if jobs.mode() != "eager":
+        try:
+            jobs.connection().delete(_wake_key(tenant_id))
+        except Exception:   # noqa: BLE001  (we were dequeued from this Redis; go on)
+            log.warning("could not clear the drain key of tenant %s", tenant_id)
+    query = select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None))
+    if not clock.standing_still():
+        query = query.where(OutboxMessage.created_at > clock.now() - _grace())
+    ids = db.session.scalars(query.order_by(OutboxMessage.id).limit(SCAN_BATCH)).all()
+    db.session.commit()
+    names = consumers()
+    for outbox_id in ids:
+        try:
+            claimed = db.session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.id == outbox_id,
+                                               OutboxMessage.relayed_at.is_(None))
+                .with_for_update(skip_locked=True))
+            if claimed is not None:
+                for name in names:
+                    jobs.resolve(name)(tenant_id, outbox_id)
+                if not names:
+                    mark_relayed_row(db.session.get(OutboxMessage, outbox_id))
+            db.session.commit()
+        except Exception:   # noqa: BLE001  (one bad row must not hold up the others)
+            db.session.rollback()
+            log.exception("outbox row %s of tenant %s failed; it will be retried",
+                          outbox_id, tenant_id)
+    if len(ids) == SCAN_BATCH:
+        drain.enqueue(tenant_id)
+    return len(ids)
 
 
 def mark_relayed_row(row, at=None):
@@ -154,7 +228,7 @@ def relay_scan(tenant_id):
 
 @jobs.job(queue="notify", retry=None)
 def relay_tenant(tenant_id):
-    grace = timedelta(seconds=int(current_app.config.get("SHOUWEN_OUTBOX_GRACE_SECONDS", 60)))
+    grace = _grace()
     # Under SHOUWEN_NOW the clock stands still and rows would never age: take them all
     # (consumers are idempotent, so a row relayed twice is harmless).
     cutoff = clock.now() if clock.standing_still() else clock.now() - grace

@@ -54,7 +54,9 @@ def seeded_app(backend):
     # use a burst RQ SimpleWorker on fakeredis (``rq_jobs`` in tests/test_jobs.py) or a real
     # Redis server with worker processes (tests/test_jobs_faults.py).
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": backend[1],
-                      "SECRET_KEY": "test-only-key", "SHOUWEN_JOBS": "eager"})
+                      "SECRET_KEY": "test-only-key", "SHOUWEN_JOBS": "eager",
+                      # the webhook receivers of the tests listen on 127.0.0.1
+                      "SHOUWEN_WEBHOOK_PRIVATE_TARGETS": "allow"})
     with app.app_context():
         from flask_migrate import upgrade
 

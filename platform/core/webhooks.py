@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tenants.permissions import require
 from tenants.scoping import TenantScoped
 
-from . import clock, retries
+from . import clock, egress, retries
 from .dbtypes import JSONType, UTCDateTime
 from .errors import Invalid
 from .extensions import db
@@ -118,12 +118,7 @@ def queue_deliveries(tenant, topic, payload, outbox_id):
     return rows
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = egress.opener()
 
 
 def post(url, body, headers):
@@ -185,6 +180,19 @@ def validate_url(url):
         raise Invalid({"zh": "请填写以 http:// 或 https:// 开头的完整网址。",
                        "en": "Enter a full URL starting with http:// or https://."},
                       fields={"url": ["Enter a full URL starting with http:// or https://."]})
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    if port is None:
+        raise Invalid({"zh": "网址中的端口无效。", "en": "The port in this URL is not valid."},
+                      fields={"url": ["The port in this URL is not valid."]})
+    blocked = egress.refused_host(parts.hostname, port)
+    if blocked:
+        message = (f"This address is on an internal network ({blocked}); webhooks go to "
+                   "public Internet addresses only.")
+        raise Invalid({"zh": f"该地址属于内部网络（{blocked}），回调只能发往公网地址。",
+                       "en": message}, fields={"url": [message]})
     return url
 
 

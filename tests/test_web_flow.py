@@ -84,3 +84,25 @@ def test_another_tenants_contact_is_not_found_on_the_web(login, web_login, froze
     assert bank.get(f"/contacts/{c['ref']}").status_code == 404
     assert bank.post(f"/contacts/{c['ref']}/close", {}).status_code == 404
     assert bank.get(f"/contacts/{c['ref']}/notice").status_code == 404
+
+
+def test_text_typed_in_a_browser_textarea_is_kept_with_plain_line_ends(web_login, login, frozen):
+    """Browsers send textarea lines joined by CRLF; the summary keeps the lines, not the CRs."""
+    owner = web_login("demo-hotel", "security")
+    with frozen("2026-11-02T10:00:00+08:00"):
+        res = owner.post("/contacts/new", {"channel": "visit", "matter_type": "complaint",
+                                           "summary": "空调不制冷\r\n房间 1208\r\n客人很着急",
+                                           "customer_name": "赵先生"})
+        assert res.status_code == 302, res.get_data(as_text=True)[:2000]
+        c = login("demo-hotel", "security").get(f"/contacts/{_ref(res)}").get_json()
+    assert c["summary"] == "空调不制冷\n房间 1208\n客人很着急"
+
+
+def test_supervisors_reach_the_policy_version_history_from_the_violations_page(web_login):
+    inspector = web_login("demo-hotel", "inspector")
+    page = inspector.get("/violations").get_data(as_text=True)
+    assert 'id="link-policy-versions"' in page
+    history = inspector.get("/admin/policy/versions")
+    assert history.status_code == 200 and "/admin/policy/versions/1" in history.get_data(as_text=True)
+    clerk = web_login("demo-hotel", "security")
+    assert clerk.get("/admin/policy/versions").status_code == 403

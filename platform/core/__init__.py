@@ -5,14 +5,29 @@ created unbound in ``core.extensions`` and attached here).
 """
 import os
 
-from flask import Flask
+from flask import Flask, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+class ShouwenRequest(Request):
+    """Form text with plain ``\n`` line ends: browsers send a textarea's lines joined by
+    CRLF (HTML's form encoding), and a summary or reply stored that way would show and
+    export with stray carriage returns."""
+
+    def _load_form_data(self):
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any("\r" in value for _, value in form.items(multi=True)):
+            self.__dict__["form"] = self.parameter_storage_class(
+                [(key, value.replace("\r\n", "\n").replace("\r", "\n"))
+                 for key, value in form.items(multi=True)])
 
 
 def create_app(config=None):
     app = Flask(__name__, instance_path=os.environ.get("SHOUWEN_INSTANCE_PATH")
                 or os.path.join(os.getcwd(), "instance"))
+    app.request_class = ShouwenRequest
     from . import clock
     from . import config as settings
     settings.load(app, config)

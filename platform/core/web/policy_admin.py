@@ -5,6 +5,7 @@ Thin views: the form is generated and read back by ``tenants.policy_editor``, th
 """
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -130,6 +131,12 @@ def _version(number):
 def _previous(version):
     return db.session.scalars(select(PolicyVersion).where(PolicyVersion.number < version.number)
                               .order_by(PolicyVersion.number.desc()).limit(1)).first()
+
+
+@bp.app_template_global("may_read_policy_history")
+def may_read_policy_history():
+    """Supervisors read the history too (``policy.history``), not only administrators."""
+    return current_user.is_authenticated and can(current_user.staff, "policy.history")
 
 
 @bp.get("/admin/policy/versions")

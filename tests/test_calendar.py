@@ -448,3 +448,30 @@ def test_api_tenant_schedule_for_2027(app, login, frozen):
     assert crossing and all(d["calendar_confirmed"] is False for d in crossing)
     # The bank closes at 17:00; Fri 2027-01-01 counted on the Monday-Friday fallback.
     assert deadline(b, "final")["due_at"] == "2027-01-06T09:00:00+00:00"
+
+
+def test_the_sweep_recomputes_fallback_clocks_once_the_calendar_changes(app, login, frozen, runner):
+    """A clock computed on the Monday-Friday fallback is recomputed by the next sweep after the
+    tenant's calendar changed (here: 2027 entered straight into the tables, as an import
+    would), and left alone by sweeps in between."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from tenants.models import ConfirmedYear, SpecialDay, Tenant
+    from tenants.scoping import tenant_scope, unscoped
+
+    tax = login("demo-government", "tax")
+    with frozen("2026-12-30T10:00:00+08:00"):
+        c = register(tax, channel="visit", matter_type="consultation")
+    assert runner.invoke(args=["sweep", "--at", "2026-12-30T11:00:00+08:00"]).exit_code == 0
+    assert deadline(tax.get(f"/contacts/{c['ref']}").get_json(), "reply")["due_at"] \
+        == "2027-01-04T09:30:00+00:00"
+    with unscoped():
+        gov = db.session.scalars(select(Tenant).where(Tenant.slug == "demo-government")).one()
+    with tenant_scope(gov.id):
+        db.session.add(SpecialDay(day=date(2027, 1, 1), working=False, note="元旦"))
+        db.session.add(ConfirmedYear(year=2027))
+        db.session.commit()
+    assert runner.invoke(args=["sweep", "--at", "2026-12-30T11:01:00+08:00"]).exit_code == 0
+    r = deadline(tax.get(f"/contacts/{c['ref']}").get_json(), "reply")
+    assert (r["due_at"], r["calendar_confirmed"]) == ("2027-01-05T09:30:00+00:00", True)

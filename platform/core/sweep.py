@@ -24,6 +24,9 @@ BATCH = 500          # clocks per transaction
 CHUNK = 2000         # clocks per job; a tenant with more continues in a new job
 
 
+_refreshed = {}      # tenant id -> the configuration stamp its clocks were refreshed under
+
+
 def tenant_ids():
     with unscoped():
         return db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
@@ -37,7 +40,14 @@ def sweep_tenant(tenant_id, at, limit=None):
     count = seen = 0
     with tenant_scope(tenant_id):
         tenant = db.session.get(Tenant, tenant_id)
-        refresh_unconfirmed(tenant, at)
+        # Clocks on an unconfirmed year change only when the calendar does: a new tenant
+        # configuration stamp (special days, entered years, policy) or a new process (a
+        # chinese-calendar upgrade).  So each process refreshes once per stamp, not on every
+        # sweep; re-reading them all each minute made an empty sweep cost 93 ms.
+        if _refreshed.get(tenant_id) != tenant.config_stamp:
+            refresh_unconfirmed(tenant, at)
+            db.session.commit()
+            _refreshed[tenant_id] = tenant.config_stamp
         while True:
             due = db.session.scalars(
                 select(Deadline).where(Deadline.status == "open", Deadline.due_at < at)

@@ -187,6 +187,9 @@ WORDING = {
     "banned_phrases": [
         "不归我管", "不归我们管", "不知道", "不清楚", "办不了", "没办法", "这不是我们的事",
         "找别人去", "你自己打电话", "下班了", "明天再来", "不关我的事",
+        # Seed 004 is in traditional characters (「不歸我管」「沒辦法」); a reply typed in them
+        # is refused too.  不知道 / 不清楚 are written the same in both.
+        "不歸我管", "不歸我們管", "沒辦法", "辦不了", "這不是我們的事", "不關我的事",
     ],
     "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": [
@@ -311,6 +314,9 @@ PENALTIES = {
 # customer supervisors and quality liaisons 40 %, other supervisors and managers 40 %,
 # security captains and cleaning leads 20 %.  Weights in percent; groups map to role keys.
 ASSESSMENT = {
+    # Seed 004: customer service supervises every department's service through the
+    # countersign forms; the property centre rates staff on them.
+    "supervisor": "customer_service",
     "method": "questionnaire",
     "weights": {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20},
     "groups": {

@@ -30,7 +30,10 @@ What the owner must do (Vanke)
     director (seed 004).
 
 Deadlines (statutory calendar; repairs and utilities on the wall clock)
-    on_site    repair: ordinary 60 min, simple 20 min, urgent (water, heating, gas) at once (004)
+    on_site    repair: ordinary 60 min, simple 20 min, urgent (water, heating, gas) at once (004);
+               counted from the resident's call (seed 004 counts from the notice to the repair
+               worker: the 10-minute repair transfer bounds the difference); once handed over,
+               the repair department answers for it
     feedback   repair slip back to customer service within 24 hours (004); others 1 working day
     transfer   utility 30 min (天盛 art. 6); repair 10 min, urgent 5 min, others 1 working hour
                (product defaults for "立即告知相关部门", art. 5)

@@ -245,6 +245,18 @@ WORDING = {
             "Department's opinion and signature: ______\nCallback: ______\n"
             "Part 1 customer-service stub, part 2 receiving department, part 3 back to customer "
             "service for the archive, part 4 for the resident"),
+        # Seed 000 天盛 art. 6: a major complaint for a utility or sibling company also goes to
+        # it in writing, in two copies (附表一 业主投诉书面报告).
+        "utility_written_report": text(
+            "业主投诉书面报告(一式两份)\n\n致:________(单位)\n业主(住户):{customer}  "
+            "住址:______  联系电话:______\n反映事项:{summary}\n登记编号:______\n"
+            "首问责任人:{handler}  联系电话:{phone}\n请贵单位核实处理并将结果告知我处。\n\n"
+            "报告单位(盖章):________  日期:________",
+            "Written report of a resident's complaint (two copies)\n\nTo: ________ (unit)\n"
+            "Resident: {customer}  Address: ______  Phone: ______\nMatter: {summary}\n"
+            "Reference: ______\nFirst-inquiry owner: {handler}  Phone: {phone}\n"
+            "Please look into it and tell us the result.\n\n"
+            "Reporting office (seal): ________  Date: ________"),
         # Seed 000 天盛 art. 6/7: the owner contacts the unit within 30 minutes and passes on the
         # resident's name, address, phone and matter; outside units: tell the resident where to go.
         "referral": text(

@@ -71,6 +71,14 @@ def running_clocks(contact, kinds=None):
             and (kinds is None or d.kind in kinds)]
 
 
+def hand_on(contact, kinds, department_id, staff_id=None):
+    """The running clocks of ``kinds`` are now answered for by ``department_id`` (and
+    ``staff_id``): e.g. the on-site time keeps counting from the customer's call, but the
+    department that must be there is now the one the matter was handed to."""
+    for deadline in running_clocks(contact, kinds):
+        deadline.responsible_department_id, deadline.responsible_staff_id = department_id, staff_id
+
+
 def close(ctx, kinds, outcome, at, department_id=None):
     """Close the contact's open clocks of ``kinds`` as ``outcome`` ("met" or "cancelled").
 

@@ -205,6 +205,8 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
     contact.handler_id = to_staff.id if to_staff else None
     db.session.flush()
     # The receiving department's clocks count from the handover, not the acknowledgement.
+    # A running on-site clock stays on the customer's time but is now theirs to meet.
+    clocks.hand_on(contact, ["on_site"], to_department.id, to_staff.id if to_staff else None)
     for kind in ("accept", "reply", "feedback"):
         clocks.start(ctx, kind, "handover", ctx.at, department_id=to_department.id,
                      staff_id=to_staff.id if to_staff else None)
@@ -253,6 +255,7 @@ def coordinate(ctx, actor, lead, co_departments, reason=""):
     clocks.close(ctx, ["transfer"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
     contact.state, contact.handler_department_id, contact.handler_id = "coordinating", lead.id, None
+    clocks.hand_on(contact, ["on_site"], lead.id)
     db.session.flush()
     if not clocks.start(ctx, "consult", "coordination", ctx.at, department_id=lead.id):
         clocks.start(ctx, "reply", "coordination", ctx.at, department_id=lead.id)

@@ -50,8 +50,8 @@ Wording
 
 Penalties (QI applies its "考核处罚办法", item 10; the amounts are product defaults)
     Graded 1st / 2nd / 3rd time: late transfer or late handling -> verbal warning, written
-    warning + 50 yuan, 100 yuan + hotel-wide notice; buck-passing -> written warning, 100 yuan,
-    200 yuan + notice; banned phrase -> verbal warning, written warning + 50 yuan, 100 yuan +
+    warning + 50 yuan, 100 yuan + hotel-wide notice; buck-passing (only when a tenant forbids
+    passing slips on or returning them) -> written warning, 100 yuan, 200 yuan + notice; banned phrase -> verbal warning, written warning + 50 yuan, 100 yuan +
     repeat courtesy training; late callback -> reminder, verbal warning, written warning + 50.
 
 Assessment

@@ -249,8 +249,11 @@ PENALTIES = {
                                 ("书面警告并扣罚50元", "Written warning and 50 yuan", 50)),
     },
     "buck_passing": {
-        "name": text("推诿、拒收或无意见退回处理单",
-                     "Buck-passing: refusing a slip or returning it without an opinion"),
+        # Never triggered under the default rules (a hotel department may return a slip with
+        # an opinion or pass it on; one returned without an opinion is sent back for the
+        # opinion, 422); it applies when a tenant forbids passing slips on or returning them.
+        "name": text("推诿:违反规定转出或退回处理单",
+                     "Buck-passing: passing on or returning a slip against the rules"),
         "triggers": ["forbidden_transfer"],
         "sanctions": _sanctions(("书面警告", "Written warning", None),
                                 ("扣罚100元", "100 yuan", 100),

@@ -30,7 +30,10 @@ What the owner must do (Vanke)
     director (seed 004).
 
 Deadlines (statutory calendar; repairs and utilities on the wall clock)
-    on_site    repair: ordinary 60 min, simple 20 min, urgent (water, heating, gas) at once (004)
+    on_site    repair: ordinary 60 min, simple 20 min, urgent (water, heating, gas) at once (004);
+               counted from the resident's call (seed 004 counts from the notice to the repair
+               worker: the 10-minute repair transfer bounds the difference); once handed over,
+               the repair department answers for it
     feedback   repair slip back to customer service within 24 hours (004); others 1 working day
     transfer   utility 30 min (天盛 art. 6); repair 10 min, urgent 5 min, others 1 working hour
                (product defaults for "立即告知相关部门", art. 5)
@@ -48,10 +51,14 @@ Transfer policy
     may neither pass the matter on nor return it: after a wrong transfer it still takes it on
     towards the resident (the internal mix-up is not the resident's business), then files a
     coordination form with the customer-service supervisor (coordinator: customer service).
+    Routing is not passing on: a matter still in the owner's department (an operator handed it
+    to their direct superior) or with customer service (the customer-relations supervisor
+    routes unclear matters) may be sent on to the responsible department (hook in this module).
     Every transfer is copied to customer service, which tracks and archives the forms.
 
 Wording
-    Banned: 不归我管, 不归我们管, 不知道, 不清楚, 办不了, 没办法 (天盛 art. 4, seed 004) and similar.
+    Banned: 不归我管, 不归我们管, 不知道, 不清楚, 办不了, 没办法 (天盛 art. 4, seed 004) and similar,
+    also in traditional characters (不歸我管, 沒辦法 ...: seed 004 is written in them).
     Templates: reply, one-time notice, coordination form (协调单), countersign form (会签单,
     four parts), referral to a utility (with the 30-minute contact).
 
@@ -65,7 +72,7 @@ Assessment (Vanke questionnaire)
     managers 40 % + security captains and cleaning leads 20 %.
 """
 from core.hookspecs import hookimpl
-from core.rules import Pack, text
+from core.rules import Decision, Pack, text
 
 from .policy import POLICY
 
@@ -97,3 +104,19 @@ def shouwen_pack():
             "seed 004 首接責任制度 (会签单, repair times)",
         ),
     )
+
+
+@hookimpl
+def shouwen_transfer_decision(policy, contact, transfer):
+    """Routing is not passing on (Vanke rules): an operator hands what is not theirs to their
+    direct superior, who sends it to the responsible department; unclear matters go to the
+    customer-relations supervisor in customer service (the ``wrong_transfer_coordinator``), who
+    routes them.  Those steps are allowed although a department that received a matter may
+    neither pass it on nor return it; everything else is left to the core default."""
+    rules = policy["transfer"]
+    if transfer["by_owner"] or transfer["is_return"] or transfer["mode"] not in rules["modes"]:
+        return None
+    still_with_owner = transfer["from_department_id"] == contact.owner.department_id
+    handler = contact.handler_department
+    at_router = handler is not None and handler.code == rules.get("wrong_transfer_coordinator")
+    return Decision(True) if still_with_owner or at_router else None

@@ -187,6 +187,9 @@ WORDING = {
     "banned_phrases": [
         "不归我管", "不归我们管", "不知道", "不清楚", "办不了", "没办法", "这不是我们的事",
         "找别人去", "你自己打电话", "下班了", "明天再来", "不关我的事",
+        # Seed 004 is in traditional characters (「不歸我管」「沒辦法」); a reply typed in them
+        # is refused too.  不知道 / 不清楚 are written the same in both.
+        "不歸我管", "不歸我們管", "沒辦法", "辦不了", "這不是我們的事", "不關我的事",
     ],
     "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
     "courtesy_phrases": [
@@ -242,6 +245,18 @@ WORDING = {
             "Department's opinion and signature: ______\nCallback: ______\n"
             "Part 1 customer-service stub, part 2 receiving department, part 3 back to customer "
             "service for the archive, part 4 for the resident"),
+        # Seed 000 天盛 art. 6: a major complaint for a utility or sibling company also goes to
+        # it in writing, in two copies (附表一 业主投诉书面报告).
+        "utility_written_report": text(
+            "业主投诉书面报告(一式两份)\n\n致:________(单位)\n业主(住户):{customer}  "
+            "住址:______  联系电话:______\n反映事项:{summary}\n登记编号:______\n"
+            "首问责任人:{handler}  联系电话:{phone}\n请贵单位核实处理并将结果告知我处。\n\n"
+            "报告单位(盖章):________  日期:________",
+            "Written report of a resident's complaint (two copies)\n\nTo: ________ (unit)\n"
+            "Resident: {customer}  Address: ______  Phone: ______\nMatter: {summary}\n"
+            "Reference: ______\nFirst-inquiry owner: {handler}  Phone: {phone}\n"
+            "Please look into it and tell us the result.\n\n"
+            "Reporting office (seal): ________  Date: ________"),
         # Seed 000 天盛 art. 6/7: the owner contacts the unit within 30 minutes and passes on the
         # resident's name, address, phone and matter; outside units: tell the resident where to go.
         "referral": text(
@@ -311,6 +326,9 @@ PENALTIES = {
 # customer supervisors and quality liaisons 40 %, other supervisors and managers 40 %,
 # security captains and cleaning leads 20 %.  Weights in percent; groups map to role keys.
 ASSESSMENT = {
+    # Seed 004: customer service supervises every department's service through the
+    # countersign forms; the property centre rates staff on them.
+    "supervisor": "customer_service",
     "method": "questionnaire",
     "weights": {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20},
     "groups": {

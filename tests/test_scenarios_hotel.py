@@ -186,3 +186,36 @@ def test_a_2027_slip_needs_no_official_holiday_schedule(login, frozen):
     expected = datetime(2027, 2, 5, 17, 30, tzinfo=CST) + timedelta(days=1)
     assert reply["due_at"] == expected.astimezone(ZoneInfo("UTC")).isoformat()
     assert reply["calendar_confirmed"] is True
+
+
+def test_after_a_departments_feedback_the_owner_calls_back_whatever_the_slip_was(login, frozen):
+    """Rule 8: once the handling department has reported back, the owner calls the guest back
+    to check what they were told, also for a bill inquiry (not a matter type called back on
+    its own).  An inquiry the owner answers alone closes without a call-back."""
+    security, finance = login("demo-hotel", "security"), login("demo-hotel", "finance")
+    with frozen("2026-11-02T10:00:00+08:00"):
+        c = register(security, matter_type="inquiry", summary="客人询问账单明细")
+        tid = transfer(security, c["ref"], to_department="finance")
+        assert finance.post(f"/contacts/{c['ref']}/transfers/{tid}/accept").status_code == 200
+        assert finance.post(f"/contacts/{c['ref']}/replies",
+                            json={"text": "您好，账单明细已发送到您的邮箱。"}).status_code == 201
+    with frozen("2026-11-02T11:00:00+08:00"):
+        res = finance.post(f"/contacts/{c['ref']}/feedback", json={"text": "已答复客人"})
+        assert res.status_code in (200, 201), res.get_json()
+        c = security.get(f"/contacts/{c['ref']}").get_json()
+    assert c["state"] == "awaiting_callback"
+    assert deadline(c, "callback")["status"] == "open"
+    with frozen("2026-11-02T11:30:00+08:00"):
+        refused = security.post(f"/contacts/{c['ref']}/close", json={})
+        assert refused.status_code == 409
+        assert refused.get_json()["error"]["code"] == "callback_required"
+        assert security.post(f"/contacts/{c['ref']}/callbacks",
+                             json={"satisfaction": 5}).status_code in (200, 201)
+        assert security.post(f"/contacts/{c['ref']}/close", json={}).status_code == 200
+    finance_own = login("demo-hotel", "finance")
+    with frozen("2026-11-02T12:00:00+08:00"):
+        own = register(finance_own, matter_type="inquiry", summary="询问发票抬头")
+        assert own["state"] == "handling"
+        assert finance_own.post(f"/contacts/{own['ref']}/replies",
+                                json={"text": "您好，发票抬头可以开具公司名称。"}).status_code == 201
+        assert finance_own.post(f"/contacts/{own['ref']}/close", json={}).status_code == 200

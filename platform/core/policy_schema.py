@@ -107,6 +107,9 @@ class Transfer(Schema):
 
 class Callback(Schema):
     required_for = fields.List(fields.String(), load_default=list)
+    # Any matter a department handled and reported back on is called back by its owner,
+    # whatever its type (hotel rule 8: after the handler's feedback, call the guest back).
+    after_feedback = fields.Boolean(load_default=False)
 
 
 class Wording(Schema):
@@ -168,7 +171,8 @@ class PolicySchema(Schema):
                             required=True)
     escalation = fields.Nested(Escalation, required=True)
     transfer = fields.Nested(Transfer, required=True)
-    callback = fields.Nested(Callback, load_default=lambda: {"required_for": []})
+    callback = fields.Nested(Callback,
+                             load_default=lambda: {"required_for": [], "after_feedback": False})
     wording = fields.Nested(Wording, required=True)
     penalties = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Penalty),
                             required=True)

@@ -4,11 +4,16 @@ from sqlalchemy import func, select
 from . import clocks, events, guards, wording
 from .errors import DomainError, Invalid
 from .extensions import db
-from .models import Callback, Reply
+from .models import Callback, ContactEvent, Reply
 
 
-def _needs_callback(ctx):
-    return ctx.contact.matter_type in ctx.policy["callback"]["required_for"]
+def _needs_callback(ctx, after_feedback=False):
+    """Must the owner call the customer back before closing?  By matter type, and, when
+    the policy says so, after any department's feedback (``after_feedback``: the handler
+    reported back, so the owner checks with the customer what they were told)."""
+    rules = ctx.policy["callback"]
+    return ctx.contact.matter_type in rules["required_for"] \
+        or (after_feedback and rules.get("after_feedback", False))
 
 
 def reply(ctx, actor, text):
@@ -38,7 +43,7 @@ def feedback(ctx, actor, text):
     guards.may_feedback(ctx, actor)
     wording.check(ctx, actor, text)
     clocks.close(ctx, ["feedback"], "met", ctx.at)
-    if _needs_callback(ctx):
+    if _needs_callback(ctx, after_feedback=True):
         contact.state = "awaiting_callback"
         if not clocks.running_clocks(contact, ["callback"]):
             clocks.start(ctx, "callback", "feedback", ctx.at, staff_id=contact.owner_id)
@@ -77,7 +82,10 @@ def close(ctx, actor, note=""):
     """Close the matter; open clocks are cancelled (or breached, if already late)."""
     contact = ctx.contact
     guards.may_close(ctx, actor)
-    if _needs_callback(ctx):
+    fed_back = db.session.scalar(select(func.count(ContactEvent.id)).where(
+        ContactEvent.contact_id == contact.id, ContactEvent.kind == "feedback")) \
+        if ctx.policy["callback"].get("after_feedback") else 0
+    if _needs_callback(ctx, after_feedback=bool(fed_back)):
         reached = db.session.scalar(select(func.count(Callback.id)).where(
             Callback.contact_id == contact.id, Callback.reached.is_(True)))
         if not reached:

@@ -161,7 +161,11 @@ TRANSFER = {
 # Seed 000 item 8: the owner calls the guest back after the handling department's feedback.
 # Product choice: matters with a result the guest has to confirm; plain questions are not
 # called back.
-CALLBACK = {"required_for": ["complaint", "help", "repair", "report", "lost_property"]}
+# Rule 8: after the handling department's feedback the owner calls the guest back, whatever
+# the slip was about; complaints, help, repairs, reports and lost property are called back
+# even when the owner settled them alone.
+CALLBACK = {"required_for": ["complaint", "help", "repair", "report", "lost_property"],
+            "after_feedback": True}
 
 WORDING = {
     # Seeds 001, 002 (不知道 / 不清楚 / 不归我管 / 下回再来), 000 (办不了), seed 002 glue case

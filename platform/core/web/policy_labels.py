@@ -27,6 +27,7 @@ FIELDS = {
     "wrong_transfer_coordinator": _l("Department that sorts out wrong transfers"),
     "handover_requires_approval": _l("A handover mid-way needs a leader's approval"),
     "required_for": _l("Matter types the owner must call back before closing"),
+    "after_feedback": _l("After a department's feedback the owner always calls back"),
     "banned_phrases": _l("Banned phrases (one per line; a reply containing one is refused)"),
     "courtesy_phrases": _l("Courtesy phrases (one per line; suggested)"),
     "templates": _l("Templates"), "name": _l("Name"), "triggers": _l("Triggered by"),

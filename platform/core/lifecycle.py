@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tenants import policies
-from tenants.permissions import can
 from tenants.models import Department, TenantCounter
 
 from . import clocks, events, guards, violations
@@ -184,7 +183,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
         raise Invalid(decision.message, code=decision.code)
     if (by_owner and contact.state == "handling"
             and ctx.policy["transfer"].get("handover_requires_approval")):
-        if approved_by is None or not can(approved_by, "contact.approve_handover"):
+        if not guards.may_approve_handover(ctx.policy, approved_by):
             raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
                            "en": "A mid-way handover needs a leader's approval: name the approver."},
                           code="approval_required",
@@ -236,6 +235,12 @@ def accept(ctx, actor, row, wrong=False, note=""):
                                     reason=note, by_id=actor.id, at=ctx.at))
         events.record(ctx, "coordination_requested", actor, reason=note,
                       to_department=coordinator.code if coordinator else None)
+        # Whoever routed it wrongly answers for it where the pack says so (government
+        # three-part form: the coordinating office holds the first unit to account).
+        violations.propose(ctx, "wrong_transfer", staff_id=row.by_id,
+                           department_id=row.from_department_id,
+                           evidence={"transfer_id": row.id, "note": note,
+                                     "signed_by": actor.username})
 
 
 def coordinate(ctx, actor, lead, co_departments, reason=""):

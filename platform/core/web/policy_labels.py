@@ -26,6 +26,7 @@ FIELDS = {
     "copy_to": _l("Departments copied on every transfer"),
     "wrong_transfer_coordinator": _l("Department that sorts out wrong transfers"),
     "handover_requires_approval": _l("A handover mid-way needs a leader's approval"),
+    "handover_approvers": _l("Roles that may approve a mid-way handover (empty: any leader)"),
     "required_for": _l("Matter types the owner must call back before closing"),
     "banned_phrases": _l("Banned phrases (one per line; a reply containing one is refused)"),
     "courtesy_phrases": _l("Courtesy phrases (one per line; suggested)"),
@@ -74,6 +75,7 @@ CALENDAR_KINDS = {"statutory": _l("Chinese statutory calendar (with make-up work
                   "seven_day": _l("Every day is a working day (7-day calendar)")}
 TRIGGERS = {"banned_phrase": _l("a banned phrase"),
             "forbidden_transfer": _l("a forbidden transfer"),
+            "wrong_transfer": _l("a wrong transfer (charged to whoever made it)"),
             "deadline.*": _l("any breached deadline")}
 UNITS = {"minutes": _l("minutes"), "hours": _l("hours"), "working_hours": _l("working hours"),
          "working_days": _l("working days")}

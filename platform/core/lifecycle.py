@@ -202,6 +202,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
     contact.state, contact.own_duty = "transferred", False
     contact.handler_department_id = to_department.id
     contact.handler_id = to_staff.id if to_staff else None
+    contact.handler_department, contact.handler = to_department, to_staff
     db.session.flush()
     # The receiving department's clocks count from the handover, not the acknowledgement.
     for kind in ("accept", "reply", "feedback"):
@@ -258,6 +259,8 @@ def coordinate(ctx, actor, lead, co_departments, reason=""):
     clocks.close(ctx, ["transfer"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
     contact.state, contact.handler_department_id, contact.handler_id = "coordinating", lead.id, None
+    # Set the relations too: loaded ones would otherwise show the previous handler until expired.
+    contact.handler_department, contact.handler = lead, None
     db.session.flush()
     if not clocks.start(ctx, "consult", "coordination", ctx.at, department_id=lead.id):
         clocks.start(ctx, "reply", "coordination", ctx.at, department_id=lead.id)

@@ -112,7 +112,7 @@ def choice_label(path, value, doc):
     if name in ("department", "copy_to", "wrong_transfer_coordinator"):
         dept = next((d for d in doc.get("departments", []) if d["code"] == value), None)
         return localized(dept["name"]) if dept else value
-    if name == "role":
+    if name in ("role", "handover_approvers"):
         role = next((r for r in doc.get("roles", []) if r["key"] == value), None)
         return localized(role["name"]) if role else value
     if name == "required_for":

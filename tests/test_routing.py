@@ -118,7 +118,10 @@ def test_government_midway_handover_needs_a_leaders_approval(login, frozen):
         c = register(clerk, matter_type="consultation")       # own duty: handling
         res = _transfer(clerk, c["ref"], to_department="housing")
         assert res.status_code == 422 and "approved_by" in res.get_json()["error"]["fields"]
+        # 中心主要领导: the director ("chief"), not the deputy director ("leader")
         res = _transfer(clerk, c["ref"], to_department="housing", approved_by="leader")
+        assert res.status_code == 422 and "approved_by" in res.get_json()["error"]["fields"]
+        res = _transfer(clerk, c["ref"], to_department="housing", approved_by="chief")
         assert res.status_code == 201
 
 

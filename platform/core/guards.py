@@ -69,6 +69,14 @@ def may_transfer(ctx, actor):
           "Only the owner or the handling department (after signing for it) can transfer it.")
 
 
+def may_approve_handover(policy, staff):
+    """Whether ``staff`` may approve a mid-way handover: the permission, and one of the
+    pack's approving roles when it names them (government: the director, 中心主要领导)."""
+    approvers = (policy or {}).get("transfer", {}).get("handover_approvers") or []
+    return (staff is not None and can(staff, "contact.approve_handover")
+            and (not approvers or staff.title in approvers))
+
+
 def may_accept(ctx, actor, row=None):
     row = row or pending_transfer(ctx.contact)
     if row is None or row.status != "pending":

@@ -124,10 +124,12 @@ def shouwen_penalty(policy, trigger, staff, previous_count):
     """Propose the sanction for a violation.
 
     Called by: ``core.violations.propose`` when a deadline is breached, a
-    banned phrase is attempted or a forbidden transfer is attempted.
+    banned phrase is attempted, a forbidden transfer is attempted or a
+    transfer is signed for as wrong.
 
-    ``trigger`` is ``"deadline.<kind>"``, ``"banned_phrase"`` or
-    ``"forbidden_transfer"``; ``previous_count`` is how many confirmed
+    ``trigger`` is ``"deadline.<kind>"``, ``"banned_phrase"``,
+    ``"forbidden_transfer"`` or ``"wrong_transfer"`` (the receiving department
+    signed for a handover as not its duty; proposed against whoever made it); ``previous_count`` is how many confirmed
     violations of the same rule the staff member already has (graded
     sanctions).
 

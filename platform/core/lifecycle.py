@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tenants import policies
-from tenants.permissions import can
 from tenants.models import Department, TenantCounter
 
 from . import clocks, events, guards, violations
@@ -184,7 +183,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
         raise Invalid(decision.message, code=decision.code)
     if (by_owner and contact.state == "handling"
             and ctx.policy["transfer"].get("handover_requires_approval")):
-        if approved_by is None or not can(approved_by, "contact.approve_handover"):
+        if not guards.may_approve_handover(ctx.policy, approved_by):
             raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
                            "en": "A mid-way handover needs a leader's approval: name the approver."},
                           code="approval_required",
@@ -203,6 +202,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
     contact.state, contact.own_duty = "transferred", False
     contact.handler_department_id = to_department.id
     contact.handler_id = to_staff.id if to_staff else None
+    contact.handler_department, contact.handler = to_department, to_staff
     db.session.flush()
     # The receiving department's clocks count from the handover, not the acknowledgement.
     # A running on-site clock stays on the customer's time but is now theirs to meet.
@@ -238,6 +238,12 @@ def accept(ctx, actor, row, wrong=False, note=""):
                                     reason=note, by_id=actor.id, at=ctx.at))
         events.record(ctx, "coordination_requested", actor, reason=note,
                       to_department=coordinator.code if coordinator else None)
+        # Whoever routed it wrongly answers for it where the pack says so (government
+        # three-part form: the coordinating office holds the first unit to account).
+        violations.propose(ctx, "wrong_transfer", staff_id=row.by_id,
+                           department_id=row.from_department_id,
+                           evidence={"transfer_id": row.id, "note": note,
+                                     "signed_by": actor.username})
 
 
 def coordinate(ctx, actor, lead, co_departments, reason=""):
@@ -255,6 +261,8 @@ def coordinate(ctx, actor, lead, co_departments, reason=""):
     clocks.close(ctx, ["transfer"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
     contact.state, contact.handler_department_id, contact.handler_id = "coordinating", lead.id, None
+    # Set the relations too: loaded ones would otherwise show the previous handler until expired.
+    contact.handler_department, contact.handler = lead, None
     clocks.hand_on(contact, ["on_site"], lead.id)
     db.session.flush()
     if not clocks.start(ctx, "consult", "coordination", ctx.at, department_id=lead.id):

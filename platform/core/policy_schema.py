@@ -12,7 +12,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from .rules import DEADLINE_KINDS, PERMISSIONS, STAGES, UNITS
+from .rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SELECTOR = re.compile(r"^(default|@[a-z][a-z0-9_]*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?)$")
@@ -103,6 +103,9 @@ class Transfer(Schema):
     copy_to = fields.List(fields.String(), load_default=list)
     wrong_transfer_coordinator = fields.String(allow_none=True, load_default=None)
     handover_requires_approval = fields.Boolean(load_default=False)
+    # Org roles (``roles[].key``) whose holders may approve that handover; empty: any
+    # holder of the ``contact.approve_handover`` permission.
+    handover_approvers = fields.List(fields.String(), load_default=list)
 
 
 class Callback(Schema):
@@ -216,6 +219,11 @@ class PolicySchema(Schema):
             if unknown:
                 errors.setdefault("departments", {})[i] = {
                     "matter_types": [f"Unknown matter types: {', '.join(unknown)}."]}
+        unknown_roles = [r for r in data.get("transfer", {}).get("handover_approvers", [])
+                         if r not in roles]
+        if unknown_roles:
+            errors.setdefault("transfer", {})["handover_approvers"] = [
+                f"Unknown roles: {', '.join(unknown_roles)}."]
         for code in data.get("transfer", {}).get("copy_to", []):
             if code not in codes:
                 errors.setdefault("transfer", {})["copy_to"] = [f"Unknown department {code!r}."]
@@ -225,7 +233,7 @@ class PolicySchema(Schema):
         kinds = set(data.get("deadlines", {})) | set(DEADLINE_KINDS)
         for key, pen in data.get("penalties", {}).items():
             for trig in pen.get("triggers", []):
-                if not (trig in ("banned_phrase", "forbidden_transfer")
+                if not (trig in TRIGGERS
                         or trig == "deadline.*"
                         or (trig.startswith("deadline.") and trig[9:] in kinds)):
                     errors.setdefault("penalties", {}).setdefault(key, {})["triggers"] = [

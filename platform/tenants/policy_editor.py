@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from marshmallow import fields, validate
 
 from core.policy_schema import PolicySchema, RuleOrNone, Text
-from core.rules import DEADLINE_KINDS, STAGES, TRANSFER_MODES, UNITS
+from core.rules import DEADLINE_KINDS, STAGES, TRANSFER_MODES, TRIGGERS, UNITS
 
 # Sections of the policy editor page; ``calendar`` is edited on the calendar page, the
 # directory sections (departments, roles, matter types, channels) on the administration pages.
@@ -65,7 +65,7 @@ def _departments(doc):
 
 def _triggers(doc):
     kinds = list(DEADLINE_KINDS) + [k for k in doc.get("deadlines", {}) if k not in DEADLINE_KINDS]
-    return ["banned_phrase", "forbidden_transfer", "deadline.*"] + [f"deadline.{k}" for k in kinds]
+    return list(TRIGGERS) + ["deadline.*"] + [f"deadline.{k}" for k in kinds]
 
 
 REFERENCES = {
@@ -73,6 +73,7 @@ REFERENCES = {
     ("escalation", "chain", "*", "role"): lambda doc: [r["key"] for r in doc.get("roles", [])],
     ("transfer", "copy_to"): _departments,
     ("transfer", "wrong_transfer_coordinator"): _departments,
+    ("transfer", "handover_approvers"): lambda doc: [r["key"] for r in doc.get("roles", [])],
     ("transfer", "modes"): lambda doc: list(TRANSFER_MODES),
     ("callback", "required_for"): lambda doc: list(doc.get("matter_types", {})),
     ("penalties", "*", "triggers"): _triggers,

@@ -27,9 +27,11 @@ What the owner must do
     * Phone calls: write the matter and the caller's number in the register; if passed on, give
       the client the handling department's contact person and phone.
     * Keep bank secrets: answer tactfully without revealing client data or business secrets.
-      Do not give out a leader's phone number without the leader's consent. Report any major
-      public-opinion matter (重大社情民意) to the branch leadership at once. (Both are written
-      in template ``reply_guidance``; the core does not enforce them.)
+      Do not give out a leader's phone number without the leader's consent (template
+      ``reply_guidance``; the core does not enforce it).
+    * Report any major public-opinion matter (重大社情民意) to the branch leadership at once:
+      register it as a complaint or report of category ``public_opinion``; its registration,
+      escalations, replies and closing are copied to the leadership (``leadership``).
     * Every contact goes in the department's first-inquiry register (首问登记簿, template
       ``register_entry``) and is archived.
 
@@ -71,7 +73,11 @@ Deadlines at a glance (product defaults; statutory calendar with make-up days; 0
 from core.hookspecs import hookimpl
 from core.rules import Pack, text
 
-from .policy import POLICY
+from .policy import LEADERSHIP_CATEGORIES, LEADERSHIP_DEPARTMENT, POLICY
+
+# Steps of a major public-opinion matter the leadership is copied on: when it is received,
+# answered, moved up and closed.
+_LEADERSHIP_EVENTS = ("registered", "escalated", "replied", "closed")
 
 
 @hookimpl
@@ -99,3 +105,14 @@ def shouwen_pack():
             "signs off, every step time-limited)",
         ),
     )
+
+
+@hookimpl
+def shouwen_contact_event(policy, contact, event):
+    """Report a major public-opinion matter to the branch leadership at once (branch rules
+    art. 5): its registration, escalations, replies and closing are copied to ``leadership``,
+    when the tenant still has that department."""
+    if (contact.category in LEADERSHIP_CATEGORIES and event.kind in _LEADERSHIP_EVENTS
+            and any(d["code"] == LEADERSHIP_DEPARTMENT for d in policy.get("departments", []))):
+        return [LEADERSHIP_DEPARTMENT]
+    return None

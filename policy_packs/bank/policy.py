@@ -16,12 +16,19 @@ MATTER_TYPES = {
     # The four in scope of the xxx branch template: business, consultation, complaint, suggestion.
     "business": {"name": text("业务办理", "Banking business")},
     "consultation": {"name": text("业务咨询", "Consultation")},
-    "complaint": {"name": text("投诉", "Complaint")},
+    # Branch rules art. 5: a major public-opinion matter (重大社情民意 / 舆情苗头) is reported to
+    # the branch leadership at once; the pack copies such a contact's steps to ``leadership``
+    # (``LEADERSHIP_CATEGORIES``, hook in ``__init__``).
+    "complaint": {"name": text("投诉", "Complaint"),
+                  "categories": {"public_opinion": {"name": text(
+                      "重大社情民意 / 舆情", "Major public-opinion matter")}}},
     "suggestion": {"name": text("意见建议", "Suggestion")},
     # The other public types, kept so that nothing a client brings in is left without a type.
     "inquiry": {"name": text("查询", "Inquiry")},
     "help": {"name": text("求助", "Request for help")},
-    "report": {"name": text("举报", "Report (tip-off)")},
+    "report": {"name": text("举报", "Report (tip-off)"),
+               "categories": {"public_opinion": {"name": text(
+                   "重大社情民意 / 舆情", "Major public-opinion matter")}}},
     "repair": {"name": text("机具故障报修", "Equipment fault (ATM, self-service)")},
     # Branch rules: clients include colleagues; requests to report, inform or pass on major
     # business information (请示、告知工作事宜、通报重大经营信息).
@@ -224,6 +231,11 @@ ASSESSMENT = {
     "weights": {"register_kept": 0.25, "on_time": 0.25, "client_complaints": 0.25,
                 "staff_opinion": 0.15, "wording": 0.10},
 }
+
+# Categories whose contacts the branch leadership is told of at once (seed 003, branch rules
+# art. 5), and the department that stands for the leadership.
+LEADERSHIP_CATEGORIES = ("public_opinion",)
+LEADERSHIP_DEPARTMENT = "leadership"
 
 POLICY = {
     "matter_types": MATTER_TYPES,

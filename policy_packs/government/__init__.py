@@ -26,13 +26,15 @@ What the owner must do (seed 000 tax rules arts. 8-13, seed 001)
     * Refusals are reported to the hall with reasons (否定报备, template ``refusal_record``).
     * The first handler may not hand a matter to a colleague mid-way without the director's
       consent, and must tell the applicant who the new handler is (seed 001, service centre
-      art. 5: ``transfer.handover_requires_approval``, template ``handover_request``).
+      art. 5: 中心主要领导, so only the director approves: ``transfer.handover_approvers``;
+      template ``handover_request``).
 
 Transfers
     Modes: handover, accompany, guide. The handling unit may not pass a matter on to a third
     unit and may not send it back (seed 001, three-part form part 2). If it really is not theirs,
     they take it on and ask the hall office (``office``) to coordinate; the office holds the
-    first unit to account. The three-part form (双卡 / 三联单, template ``three_part_form``):
+    first unit to account (signing for a handover as a wrong transfer proposes a violation
+    against whoever made it, trigger ``wrong_transfer``). The three-part form (双卡 / 三联单, template ``three_part_form``):
     part 1 by the first unit (proposed unit, reason), part 2 by the handling unit, part 3 by the
     citizen (satisfaction, sent to the supervision office).
 
@@ -49,7 +51,7 @@ Wording
     请稍等, 谢谢, 对不起, 再见 ... ("a smile, a chair, a cup of tea", seed 001).
 
 Penalties (seeds 000, 001), one ladder per person, rising with each confirmed violation
-(late on any deadline, banned wording, forbidden transfer): 1 talk warning (谈话告诫, no
+(late on any deadline, banned wording, forbidden transfer, wrong transfer): 1 talk warning (谈话告诫, no
 further consequence), 2 criticism and education (批评教育), 3 notice of criticism (通报批评),
 4 no award this year (当年不能评优), 5 "incompetent" in the annual assessment (考核不称职),
 6 disciplinary sanction (纪律处分).
@@ -61,14 +63,20 @@ Deadlines at a glance (working days on the statutory calendar with make-up days;
     defaults). Callback is required before closing complaints, reports, requests for help and
     applications.
 
-Per-matter limits a tenant can configure (seed 003, social-security bureau), shipped as
-``policy.SOCIAL_SECURITY_OVERRIDES`` (categories of ``business`` with a ``final`` limit):
-retirement approval 10, unemployment benefit 7, insurance registration 10, contribution base
-5 (special cases 7), referral / out-of-area medical settlement 5, work-injury application check
-2, designated clinic or pharmacy approval 60 working days. Seed 003 also lists limits that do
-not map onto one clock: some services on the spot (随到随办: card loss, record transfers,
-contribution queries); reports and complaints opened within 5 working days and closed within
-60; petitions (信访) accepted or declined within 7 working days, closed within 30 (60 at most).
+Per-matter limits (seed 003, social-security bureau) are categories of ``business`` with a
+``final`` limit, counted from registration: retirement approval 10, unemployment benefit 7,
+insurance registration 10, contribution base 5 (special cases 7: a tenant override),
+referral / out-of-area medical settlement 5, work-injury application check 2, designated
+clinic or pharmacy approval 60 working days. An application without a category is the
+ordinary case (15). Seed 003 also lists limits that do not map onto one clock: some services
+on the spot (随到随办: card loss, record transfers, contribution queries); reports and
+complaints opened within 5 working days and closed within 60; petitions (信访) accepted or
+declined within 7 working days, closed within 30 (60 at most). A social-security bureau
+enters those as tenant overrides.
+
+Not expressible yet: "reply within 2 working days after the leader decides" on an escalated
+major matter has no stage of its own (no decision step), so only the 15-day ceiling and the
+handler's running reply clock apply.
 """
 from core.hookspecs import hookimpl
 from core.rules import Pack, text

@@ -14,7 +14,24 @@ MATTER_TYPES = {
     "inquiry": {"name": text("查询", "Inquiry")},
     "complaint": {"name": text("投诉", "Complaint")},
     "help": {"name": text("求助", "Request for help")},
-    "business": {"name": text("业务办理 / 申办", "Application / service request")},
+    # Seed 003 (social-security bureau, 限时办结制): services with their own completion limit
+    # (``final`` below); any other application is the uncategorised ordinary case.
+    "business": {"name": text("业务办理 / 申办", "Application / service request"),
+                 "categories": {
+                     "retirement_approval": {"name": text("退休审批", "Retirement approval")},
+                     "unemployment_benefit": {"name": text("领取失业保险金",
+                                                           "Unemployment benefit claim")},
+                     "insurance_registration": {"name": text("社会保险参保登记",
+                                                             "Social-insurance registration")},
+                     "contribution_base": {"name": text("缴费基数核定",
+                                                        "Contribution base assessment")},
+                     "medical_settlement": {"name": text("转院及异地医疗费结算",
+                                                         "Referral / out-of-area medical settlement")},
+                     "injury_assessment": {"name": text("工伤认定 / 伤残鉴定申请审核",
+                                                        "Work-injury / disability application check")},
+                     "designated_provider": {"name": text("定点医疗机构、药店资格认定",
+                                                          "Designated clinic / pharmacy approval")},
+                 }},
     "report": {"name": text("举报", "Report (tip-off)")},
     "repair": {"name": text("大厅设施报修", "Hall facility repair")},
     "suggestion": {"name": text("意见建议", "Suggestion")},
@@ -107,8 +124,18 @@ DEADLINES = {
     "callback": {"default": rule(2, WD)},
     "on_site": {"default": None},    # no on-site visits in a service hall
     # Seed 000 art. 11: major or difficult matters, 15 working days in total at most;
-    # used as the ceiling for every matter.
-    "final": {"default": rule(15, WD)},
+    # used as the ceiling for every matter.  Seed 003 (social security): per-service
+    # completion limits, from the day the complete application is received.
+    "final": {
+        "default": rule(15, WD),
+        "business.retirement_approval": rule(10, WD),
+        "business.unemployment_benefit": rule(7, WD),
+        "business.insurance_registration": rule(10, WD),
+        "business.contribution_base": rule(5, WD),      # special cases 7: a tenant override
+        "business.medical_settlement": rule(5, WD),
+        "business.injury_assessment": rule(2, WD),
+        "business.designated_provider": rule(60, WD),
+    },
     # Seed 000 art. 11 escalates level by level and times the reply after the decision
     # (the @agreement reply clock); no clock for the escalated level itself.
     "escalation": {"default": None},
@@ -137,8 +164,10 @@ TRANSFER = {
     "return_requires_opinion": True,
     "copy_to": [],
     "wrong_transfer_coordinator": "office",
-    # Seed 001 (service centre art. 5): no mid-way handover without the director's consent.
+    # Seed 001 (service centre art. 5): no mid-way handover without the consent of the
+    # centre's principal leader (中心主要领导), i.e. the director, not a deputy or a chief.
     "handover_requires_approval": True,
+    "handover_approvers": ["director"],
 }
 
 WORDING = {
@@ -146,7 +175,9 @@ WORDING = {
     "banned_phrases": ["不知道", "不清楚", "人不在", "不归我管", "不归我们管", "下回再来",
                        "办不了", "不是我们管的", "找领导去", "没空"],
     # Seed 001: a smile, a chair, a cup of tea; greet, answer, thank, see off.
-    "allowed_phrases": list(COMMON_ALLOWED_PHRASES),
+    # Seeds 001/003 want the clerk to explain that the handler is away and take the matter
+    # on their behalf (经办人不在岗时代为接收): that explanation is not the brush-off 人不在.
+    "allowed_phrases": list(COMMON_ALLOWED_PHRASES) + ["人不在岗", "人不在时"],
     "courtesy_phrases": ["您好", "请坐", "请喝茶", "请稍等", "请问您办理什么事项", "谢谢",
                          "对不起", "让您久等了", "请慢走", "再见"],
     "templates": {
@@ -215,11 +246,15 @@ WORDING = {
 
 PENALTIES = {
     # Seed 001 (service centre art. 7, food & drug bureau art. 4) and seed 000: one ladder,
-    # climbing with each confirmed violation by the same person.
+    # climbing with each confirmed violation by the same person.  Seed 001 (三联单 part 2):
+    # a unit that receives a matter not its own asks the office to coordinate, and the office
+    # holds the first unit (首问单位 / 首问人) to account: ``wrong_transfer`` is charged to
+    # whoever made the transfer.
     "first_inquiry_duty": {
-        "name": text("违反首问责任制（推诿、忌语、超时、违规转办）",
-                     "Breach of first-inquiry duty (shirking, banned wording, late, forbidden transfer)"),
-        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer"],
+        "name": text("违反首问责任制（推诿、忌语、超时、违规转办、错误转办）",
+                     "Breach of first-inquiry duty (shirking, banned wording, late, forbidden "
+                     "or wrong transfer)"),
+        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "wrong_transfer"],
         "sanctions": [
             {"name": text("谈话告诫", "Talk warning"), "amount": None},
             {"name": text("批评教育", "Criticism and education"), "amount": None},
@@ -261,27 +296,4 @@ POLICY = {
     "calendar": {"kind": "statutory",
                  "working_periods": [["09:00", "12:00"], ["13:30", "17:30"]],
                  "closing_time": "17:30"},
-}
-
-# Seed 003 (social-security bureau) time limits, ready to apply as a tenant override: they are
-# services within "business", so they become categories with their own completion limit.
-SOCIAL_SECURITY_OVERRIDES = {
-    "matter_types": {"business": {"categories": {
-        "retirement_approval": {"name": text("退休审批", "Retirement approval")},
-        "unemployment_benefit": {"name": text("领取失业保险金", "Unemployment benefit claim")},
-        "insurance_registration": {"name": text("社会保险参保登记", "Social-insurance registration")},
-        "contribution_base": {"name": text("缴费基数核定", "Contribution base assessment")},
-        "medical_settlement": {"name": text("转院及异地医疗费结算", "Referral / out-of-area medical settlement")},
-        "injury_assessment": {"name": text("工伤认定 / 伤残鉴定申请审核", "Work-injury / disability application check")},
-        "designated_provider": {"name": text("定点医疗机构、药店资格认定", "Designated clinic / pharmacy approval")},
-    }}},
-    "deadlines": {"final": {
-        "business.retirement_approval": rule(10, WD),
-        "business.unemployment_benefit": rule(7, WD),
-        "business.insurance_registration": rule(10, WD),
-        "business.contribution_base": rule(5, WD),      # special cases 7
-        "business.medical_settlement": rule(5, WD),
-        "business.injury_assessment": rule(2, WD),
-        "business.designated_provider": rule(60, WD),
-    }},
 }

@@ -6,7 +6,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core import hookspecs
-from core.policy_schema import effective_policy, validate_policy
+from core.policy_schema import validate_policy
 
 
 def _pack():
@@ -60,6 +60,7 @@ def test_transfer_and_chain():
     assert t["receiver_may_pass_on"] is False
     assert t["receiver_may_return"] is False
     assert t["handover_requires_approval"] is True
+    assert t["handover_approvers"] == ["director"]      # 中心主要领导, not a deputy
     assert t["wrong_transfer_coordinator"] == "office"
     assert set(t["modes"]) == {"handover", "accompany", "guide"}
     chain = doc["escalation"]["chain"]
@@ -87,7 +88,8 @@ def test_departments_and_roles():
 def test_sanctions_in_order():
     pen = validate_policy(_pack().policy)["penalties"]
     (rule,) = pen.values()
-    assert set(rule["triggers"]) == {"deadline.*", "banned_phrase", "forbidden_transfer"}
+    assert set(rule["triggers"]) == {"deadline.*", "banned_phrase", "forbidden_transfer",
+                                     "wrong_transfer"}
     assert [s["name"]["zh"] for s in rule["sanctions"]] == [
         "谈话告诫", "批评教育", "通报批评", "当年不能评优", "年度考核不称职", "纪律处分"]
     assert all(s["amount"] is None for s in rule["sanctions"])
@@ -114,14 +116,18 @@ def test_wording():
         assert not [p for p in w["banned_phrases"] if p in phrase]
 
 
-def test_social_security_example_applies():
-    from policy_packs.government.policy import SOCIAL_SECURITY_OVERRIDES
-
-    doc = effective_policy(_pack().policy, SOCIAL_SECURITY_OVERRIDES)
-    assert doc["deadlines"]["final"]["business.retirement_approval"] == _wd(10)
-    assert doc["deadlines"]["final"]["business.injury_assessment"] == _wd(2)
-    assert doc["deadlines"]["final"]["default"] == _wd(15)
-    assert doc["matter_types"]["business"]["name"]["zh"]
+def test_social_security_limits_are_business_categories():
+    doc = validate_policy(_pack().policy)
+    cats = doc["matter_types"]["business"]["categories"]
+    assert {"retirement_approval", "unemployment_benefit", "contribution_base",
+            "injury_assessment", "designated_provider"} <= set(cats)
+    final = doc["deadlines"]["final"]
+    assert final["business.retirement_approval"] == _wd(10)
+    assert final["business.unemployment_benefit"] == _wd(7)
+    assert final["business.injury_assessment"] == _wd(2)
+    assert final["business.designated_provider"] == _wd(60)
+    assert final["default"] == _wd(15)
+    assert doc["matter_types"]["business"].get("default_category") is None
 
 
 def test_pack_document_is_not_mutated_by_validation():

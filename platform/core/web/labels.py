@@ -7,6 +7,8 @@ from flask_babel import format_datetime, get_timezone, gettext, lazy_gettext as 
 
 from tenants.permissions import can
 
+from ..guards import may_approve_handover
+
 CHANNELS = {
     "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
     "online": _l("Online"), "hotline": _l("Hotline"), "chat": _l("Chat / WeChat"),
@@ -160,7 +162,8 @@ def init_app(app):
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
         MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
         contact_url=contact_url,
-        tenant=lambda: g.get("tenant"), lang=_lang, can=can)
+        tenant=lambda: g.get("tenant"), lang=_lang, can=can,
+        may_approve_handover=may_approve_handover)
 
 
 def _lang():

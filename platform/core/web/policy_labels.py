@@ -26,6 +26,7 @@ FIELDS = {
     "copy_to": _l("Departments copied on every transfer"),
     "wrong_transfer_coordinator": _l("Department that sorts out wrong transfers"),
     "handover_requires_approval": _l("A handover mid-way needs a leader's approval"),
+    "handover_approvers": _l("Roles that may approve a mid-way handover (empty: any leader)"),
     "required_for": _l("Matter types the owner must call back before closing"),
     "after_feedback": _l("After a department's feedback the owner always calls back"),
     "banned_phrases": _l("Banned phrases (one per line; a reply containing one is refused)"),
@@ -75,6 +76,7 @@ CALENDAR_KINDS = {"statutory": _l("Chinese statutory calendar (with make-up work
                   "seven_day": _l("Every day is a working day (7-day calendar)")}
 TRIGGERS = {"banned_phrase": _l("a banned phrase"),
             "forbidden_transfer": _l("a forbidden transfer"),
+            "wrong_transfer": _l("a wrong transfer (charged to whoever made it)"),
             "deadline.*": _l("any breached deadline")}
 UNITS = {"minutes": _l("minutes"), "hours": _l("hours"), "working_hours": _l("working hours"),
          "working_days": _l("working days")}
@@ -111,7 +113,7 @@ def choice_label(path, value, doc):
     if name in ("department", "copy_to", "wrong_transfer_coordinator"):
         dept = next((d for d in doc.get("departments", []) if d["code"] == value), None)
         return localized(dept["name"]) if dept else value
-    if name == "role":
+    if name in ("role", "handover_approvers"):
         role = next((r for r in doc.get("roles", []) if r["key"] == value), None)
         return localized(role["name"]) if role else value
     if name == "required_for":

@@ -233,7 +233,9 @@ def test_sweep_job_escalates_the_hotel_chain_level_by_level_exactly_once(login, 
         (1, "quality", True, True), (2, "deputy_gm", True, True), (3, "gm", True, True)]
     assert escalated[1]["staff_ids"] == [staff_id("demo-hotel", "leader")]
     assert escalated[2]["staff_ids"] == [staff_id("demo-hotel", "chief")]
-    assert escalated[0]["staff_ids"] == [staff_id("demo-hotel", "quality-lead")]
+    # QI's supervisors: its lead and the quality inspector, who sits in QI
+    assert escalated[0]["staff_ids"] == [staff_id("demo-hotel", "quality-lead"),
+                                         staff_id("demo-hotel", "inspector")]
     with tenant_scope(tenant_id("demo-hotel")):
         assert db.session.query(Escalation).count() == 3
         # one violation: the late transfer; an escalated level's clock escalates, no penalty

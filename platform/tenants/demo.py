@@ -32,6 +32,25 @@ def _roles(policy):
     return by_perm, top
 
 
+def _home(policy, role, departments):
+    """The department a demo supervisor or leader sits in, so that escalations and
+    notifications find them where the pack looks: the department the escalation chain names
+    for their role; else, for an inspector, the supervising department of the assessment;
+    for a customer-relations supervisor, the department that sorts out wrong transfers; for
+    a leader, the last department (the leadership, as for ``chief``); else the first."""
+    codes = set(departments)
+    for level in policy["escalation"]["chain"]:
+        if level.get("role") == role["key"] and level.get("department") in codes:
+            return level["department"]
+    assessment = policy.get("assessment") or {}
+    candidates = {
+        "inspector": [assessment.get("supervisor"), assessment.get("department")],
+        "cr_supervisor": [policy["transfer"].get("wrong_transfer_coordinator")],
+        "leader": [departments[-1]],
+    }.get(role["permission"], [])
+    return next((code for code in candidates if code in codes), departments[0])
+
+
 def seed_tenant(slug, pack_key, name, prefix):
     """Create one demo tenant if it does not exist; returns (tenant, created)."""
     with unscoped():
@@ -57,8 +76,8 @@ def seed_tenant(slug, pack_key, name, prefix):
     for perm in ("cr_supervisor", "inspector", "leader"):
         role = by_perm.get(perm)
         if role is not None:
-            add_staff(tenant, perm.replace("_", "-"), _name(i), DEMO_PASSWORD, departments[0],
-                      title=role["key"])
+            add_staff(tenant, perm.replace("_", "-"), _name(i), DEMO_PASSWORD,
+                      _home(policy, role, departments), title=role["key"])
             i += 1
     if top["permission"] == "leader" and by_perm.get("leader") is not top:
         add_staff(tenant, "chief", _name(i), DEMO_PASSWORD, departments[-1], title=top["key"])

@@ -259,3 +259,63 @@ def test_breaches_climb_the_chain_and_the_sanction_ladder(login, frozen, runner)
     _sweep(runner, "2026-11-06T17:31:00+08:00")
     (second,) = _violations(inspector, again["ref"])
     assert (second["rule"], second["sanction"]["zh"]) == ("first_inquiry_duty", "批评教育")
+
+
+def _clocks(c, kind):
+    return [d for d in c["deadlines"] if d["kind"] == kind]
+
+
+def test_a_difficult_matter_waits_for_the_decision_then_is_answered_within_2_working_days(
+        login, frozen):
+    """Seed 000 art. 11: a major or difficult tax question goes up level by level; once the
+    superior has decided, the answer is due within 2 working days (here across National
+    Day 2026), and the 15-working-day ceiling keeps running from the first contact."""
+    tax, section_chief, other = (login("demo-government", u)
+                                 for u in ("tax", "tax-lead", "market-lead"))
+    with frozen("2026-09-24T10:00:00+08:00"):
+        c = register(tax, channel="visit", matter_type="consultation",
+                     summary="跨境劳务报酬个税如何处理（疑难）")
+        assert c["state"] == "handling"
+        final_due = deadline(c, "final")["due_at"]
+        assert final_due == due_working_days("2026-09-24T10:00:00+08:00", 15)
+        res = tax.post(f"/contacts/{c['ref']}/escalations",
+                       json={"reason": "政策口径不明，请示股长", "decision_needed": True})
+        assert res.status_code == 201, res.get_json()
+        c = res.get_json()
+    [reply] = _clocks(c, "reply")
+    assert reply["status"] == "cancelled"             # the 3-day reply waits for the decision
+    assert deadline(c, "final")["status"] == "open"
+    with frozen("2026-09-25T10:00:00+08:00"):
+        early = tax.post(f"/contacts/{c['ref']}/decision", json={"text": "我来决定"})
+        assert early.status_code == 403                # only the level asked decides
+        assert other.post(f"/contacts/{c['ref']}/decision",   # another section's chief
+                          json={"text": "x"}).status_code == 403
+    with frozen("2026-09-30T15:00:00+08:00"):
+        res = section_chief.post(f"/contacts/{c['ref']}/decision",
+                                 json={"text": "按劳务报酬所得预扣预缴，答复纳税人"})
+        assert res.status_code == 200, res.get_json()
+        c = res.get_json()
+    running = [d for d in _clocks(c, "reply") if d["status"] == "open"]
+    assert [d["due_at"] for d in running] == [
+        due_working_days("2026-09-30T15:00:00+08:00", 2)]
+    assert running[0]["due_at"] == "2026-10-09T09:30:00+00:00"     # Thu 8th, Fri 9th October
+    assert [e["kind"] for e in c["events"]][-2:] == ["escalated", "decided"]
+    with frozen("2026-10-08T10:00:00+08:00"):
+        again = section_chief.post(f"/contacts/{c['ref']}/decision", json={"text": "再次"})
+        assert again.status_code == 409
+        assert again.get_json()["error"]["code"] == "no_decision_pending"
+        res = tax.post(f"/contacts/{c['ref']}/replies",
+                       json={"text": "您好，经请示，您的劳务报酬按规定预扣预缴个人所得税。"})
+        assert res.status_code == 201
+    assert deadline(res.get_json(), "reply")["status"] == "met"
+
+
+def test_an_escalation_without_a_decision_asked_keeps_the_reply_clock(login, frozen):
+    tax = login("demo-government", "tax")
+    with frozen("2026-09-24T10:00:00+08:00"):
+        c = register(tax, channel="visit", matter_type="consultation")
+        c = tax.post(f"/contacts/{c['ref']}/escalations",
+                     json={"reason": "客户要求见领导"}).get_json()
+        assert deadline(c, "reply")["status"] == "open"
+        res = tax.post(f"/contacts/{c['ref']}/decision", json={"text": "x"})
+    assert res.status_code == 409 and res.get_json()["error"]["code"] == "no_decision_pending"

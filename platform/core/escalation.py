@@ -9,8 +9,12 @@ from .extensions import db
 from .models import Escalation
 
 
-def escalate_step(ctx, actor, reason, deadline=None):
-    """Move the contact one level up its chain; returns the Escalation, or None at the top."""
+def escalate_step(ctx, actor, reason, deadline=None, decision_needed=False):
+    """Move the contact one level up its chain; returns the Escalation, or None at the top.
+
+    ``decision_needed``: a major or difficult matter put to the level for a decision
+    (请示): the running reply clocks stop here, and :func:`decide` starts the reply anew
+    from the decision (deadline stage ``decision``); the final clock keeps running."""
     contact = ctx.contact
     step = ctx.hooks.shouwen_next_escalation(policy=ctx.policy, contact=contact,
                                              level=contact.escalation_level)
@@ -44,20 +48,27 @@ def escalate_step(ctx, actor, reason, deadline=None):
         clocks.start(ctx, "escalation", "escalation", ctx.at, staff_id=targets[0])
     else:
         clocks.start(ctx, "escalation", "escalation", ctx.at, department_id=department_id)
+    if decision_needed:
+        clocks.close(ctx, ["reply"], "cancelled", ctx.at)
     events.record(ctx, "escalated", actor, level=step["level"], to=step["key"],
                   name=step["name"], conflict=bool(step.get("conflict")), reason=reason,
-                  automatic=actor is None, department_id=department_id, staff_ids=targets)
+                  automatic=actor is None, department_id=department_id, staff_ids=targets,
+                  decision_needed=bool(decision_needed))
     return row
 
 
 def _targets(step, department_id):
-    """The staff the escalation step reaches: holders of the step's role (in its department
-    when it names one), else the department's supervisors."""
+    """The staff the escalation step reaches: holders of the step's role in the escalation's
+    department (the step's own, or for a role-only step such as "section chief" the one
+    handling the matter) if there are any there, else anywhere; for a step without a role,
+    the department's supervisors."""
     query = select(Staff.id).where(Staff.active.is_(True)).order_by(Staff.id)
     if step.get("role"):
         query = query.where(Staff.title == step["role"])
-        if step.get("department") and department_id is not None:
-            query = query.where(Staff.department_id == department_id)
+        if department_id is not None:
+            local = list(db.session.scalars(query.where(Staff.department_id == department_id)))
+            if local or step.get("department"):
+                return local
     elif department_id is not None:
         query = query.where(Staff.department_id == department_id, Staff.role != "staff")
     else:
@@ -65,12 +76,28 @@ def _targets(step, department_id):
     return list(db.session.scalars(query))
 
 
-def escalate(ctx, actor, reason):
+def escalate(ctx, actor, reason, decision_needed=False):
     """A person escalates the matter (owner, handling department or a supervisor)."""
     guards.may_escalate(ctx, actor)
-    row = escalate_step(ctx, actor, reason)
+    row = escalate_step(ctx, actor, reason, decision_needed=decision_needed)
     if row is None:
         raise DomainError({"zh": "已到升级链最高一级。",
                            "en": "The matter is already at the top of the escalation chain."},
                           code="chain_exhausted")
     return row
+
+
+def decide(ctx, actor, text):
+    """The level asked gives its decision (上级明确意见): its clock is met, and whoever
+    answers the customer (the handling department, else the owner) has a new reply clock
+    from now, by the ``decision`` stage's rule (government: 2 working days)."""
+    asked = guards.may_decide(ctx, actor)
+    contact = ctx.contact
+    clocks.close(ctx, ["escalation"], "met", ctx.at)
+    if contact.handler_department_id and contact.handler_id != contact.owner_id:
+        clocks.start(ctx, "reply", "decision", ctx.at,
+                     department_id=contact.handler_department_id, staff_id=contact.handler_id)
+    else:
+        clocks.start(ctx, "reply", "decision", ctx.at, staff_id=contact.owner_id)
+    events.record(ctx, "decided", actor, text=text, level=asked.details.get("level"),
+                  escalation_event_id=asked.id)

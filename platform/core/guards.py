@@ -126,6 +126,32 @@ def may_escalate(ctx, actor):
                  code="chain_exhausted")
 
 
+def pending_decision(contact):
+    """The ``escalated`` event that asked for a decision not yet given, or None."""
+    from .models import ContactEvent
+    last = db.session.scalars(
+        select(ContactEvent).where(ContactEvent.contact_id == contact.id,
+                                   ContactEvent.kind.in_(("escalated", "decided")))
+        .order_by(ContactEvent.id.desc()).limit(1)).first()
+    if last is None or last.kind != "escalated" or not (last.details or {}).get("decision_needed"):
+        return None
+    return last
+
+
+def may_decide(ctx, actor):
+    """The level asked (the escalation's targets) or a leader records the decision."""
+    _open(ctx.contact)
+    asked = pending_decision(ctx.contact)
+    if asked is None:
+        _not_now("没有等待上级决定的请示。", "No escalation is waiting for a decision.",
+                 code="no_decision_pending")
+    if actor.id not in (asked.details.get("staff_ids") or []) \
+            and not can(actor, "contact.decide_any"):
+        _deny("只有被请示的上级可以作出决定。",
+              "Only the level the matter was escalated to records the decision.")
+    return asked
+
+
 def may_reply(ctx, actor):
     _open(ctx.contact)
     if not (is_owner(ctx, actor) or is_member(actor, ctx.contact.handler_department_id)):
@@ -174,7 +200,7 @@ def may_close(ctx, actor):
 GUARDS = {
     "handle": may_handle, "transfer": may_transfer, "accept": may_accept,
     "coordinate": may_coordinate, "agree": may_agree, "refer": may_refer,
-    "escalate": may_escalate, "reply": may_reply, "feedback": may_feedback,
+    "escalate": may_escalate, "decide": may_decide, "reply": may_reply, "feedback": may_feedback,
     "on_site": may_on_site, "callback": may_callback, "close": may_close,
 }
 

@@ -45,7 +45,8 @@ def shouwen_deadline_rule(policy, kind, matter_type, category, stage):
     ``policy`` is the effective policy document of the contact's policy
     version; ``kind`` is a deadline kind (``transfer``, ``reply`` ...);
     ``stage`` names the lifecycle step starting it (``register``,
-    ``handover``, ``coordination``, ``feedback``, ``escalation``).
+    ``handover``, ``coordination``, ``agreement``, ``feedback``, ``escalation``,
+    ``decision`` ...: ``core.rules.STAGES``).
 
     Returns: a rule dict ``{"amount": N, "unit": "..."}``, ``False`` when this
     kind has no clock in this case, or ``None`` to let the next implementation

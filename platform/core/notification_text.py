@@ -20,6 +20,7 @@ TITLES = {
     "chase": _l("%(ref)s: the handler is overdue (%(deadline)s), chase them"),
     "escalated": _l("%(ref)s was escalated to you (%(level)s)"),
     "escalation_watch": _l("%(ref)s was escalated to %(level)s"),
+    "decided": _l("%(ref)s: the decision was given, reply to the customer"),
     "reminder": _l("%(ref)s: \"%(deadline)s\" is due %(due)s"),
     "violation": _l("%(ref)s: violation proposed: %(rule)s (%(staff)s)"),
 }

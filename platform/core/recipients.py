@@ -11,6 +11,7 @@ handover is asked to chase, the handler is told their clock ran out.
 | contact.accepted | the owner | accepted |
 | contact.coordination_opened | staff of the lead and co-departments | coordination |
 | contact.feedback | the owner | callback_due |
+| contact.decided | the owner and the handling department's handler (else its staff) | decided |
 | contact.deadline_breached | the responsible person (else the department's handler and supervisors); the owner | overdue; chase |
 | contact.escalated | the step's targets (``staff_ids``, else the step's department or role holders); overseers and the supervising department | escalated; escalation_watch |
 | contact.reminder | ``staff_ids``, else the department's staff | reminder |
@@ -104,6 +105,13 @@ def resolve(topic, payload, contact, policy):
             "coordination")
     elif topic == "contact.feedback" and contact is not None:
         add([contact.owner_id], "callback_due")
+    elif topic == "contact.decided" and contact is not None:
+        add([contact.owner_id], "decided")
+        if contact.handler_id:
+            add([contact.handler_id], "decided")
+        elif contact.handler_department_id:
+            add(_ids(select(Staff.id).where(
+                Staff.department_id == contact.handler_department_id)), "decided")
     elif topic == "contact.deadline_breached" and contact is not None:
         deadline = db.session.get(Deadline, details.get("deadline_id")) \
             if details.get("deadline_id") else None

@@ -20,7 +20,7 @@ TRANSFER_MODES = ("handover", "accompany", "guide")
 TRIGGERS = ("banned_phrase", "forbidden_transfer", "wrong_transfer")  # plus "deadline.<kind>"
 # Lifecycle steps that start clocks; a deadline selector "@<stage>" picks a rule by stage.
 STAGES = ("register", "handle", "handover", "coordination", "agreement", "referral",
-          "feedback", "reply", "escalation")
+          "feedback", "reply", "escalation", "decision")
 # What a staff member may do (core permission roles; a pack's org roles map onto these).
 PERMISSIONS = ("staff", "dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
 # Courteous phrases that contain a banned one ("如有不清楚的地方…" holds 不清楚): matched first

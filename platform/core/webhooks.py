@@ -41,7 +41,7 @@ TOPICS = ("contact.registered", "contact.transferred", "contact.accepted",
           "contact.coordination_opened", "contact.coordination_agreed", "contact.referred",
           "contact.replied", "contact.feedback", "contact.on_site", "contact.called_back",
           "contact.closed", "contact.deadline_breached", "contact.reminder",
-          "contact.escalated", "violation.proposed")
+          "contact.escalated", "contact.decided", "violation.proposed")
 
 
 class WebhookEndpoint(TenantScoped, db.Model):

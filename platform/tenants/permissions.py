@@ -18,6 +18,8 @@ PERMISSIONS = {
     "contact.escalate_any": SUPERVISORS,
     "contact.accept_any": ("admin",),                                # sign on a dept's behalf
     "contact.approve_handover": ("dept_supervisor", "leader", "admin"),
+    # Record the decision asked for by an escalation (请示) on behalf of the level asked.
+    "contact.decide_any": ("leader", "admin"),
     "queue.see_all": OVERSEERS,
     "register.view": EVERYONE,
     "violation.view": SUPERVISORS,

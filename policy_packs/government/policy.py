@@ -114,6 +114,7 @@ DEADLINES = {
         "default": rule(3, WD),      # seed 000 art. 8: own duty, cannot answer at once
         "@handover": rule(3, WD),    # seed 000 art. 9: receiving department, from receipt
         "@agreement": rule(2, WD),   # seed 000 art. 10: after the departments agree
+        "@decision": rule(2, WD),    # seed 000 art. 11: after the superior's decision
     },
     # Seed 000 art. 10: several departments -> consultation within 2 working days.
     "consult": {"@coordination": rule(2, WD)},
@@ -136,8 +137,9 @@ DEADLINES = {
         "business.injury_assessment": rule(2, WD),
         "business.designated_provider": rule(60, WD),
     },
-    # Seed 000 art. 11 escalates level by level and times the reply after the decision
-    # (the @agreement reply clock); no clock for the escalated level itself.
+    # Seed 000 art. 11 escalates level by level (an escalation asking for a decision stops
+    # the reply clock) and times the reply after the decision (the @decision reply clock);
+    # no clock for the escalated level itself; the 15-day final clock is the ceiling.
     "escalation": {"default": None},
 }
 

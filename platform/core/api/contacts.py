@@ -149,8 +149,16 @@ def refer_contact(ref):
 def escalate_contact(ref):
     data = load(schema(s.EscalationIn))
     ctx = _contact(ref)
-    escalation.escalate(ctx, g.actor, data["reason"])
+    escalation.escalate(ctx, g.actor, data["reason"], data["decision_needed"])
     return _detail(ctx, 201)
+
+
+@bp.post("/contacts/<ref>/decision")
+def decide_contact(ref):
+    data = load(schema(s.TextIn))
+    ctx = _contact(ref)
+    escalation.decide(ctx, g.actor, data["text"])
+    return _detail(ctx)
 
 
 @bp.post("/contacts/<ref>/feedback")

@@ -100,6 +100,8 @@ class ReferralIn(Schema):
 
 class EscalationIn(Schema):
     reason = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
+    # A major or difficult matter put to the level for a decision: the reply waits for it.
+    decision_needed = fields.Boolean(load_default=False)
 
 
 class TextIn(Schema):

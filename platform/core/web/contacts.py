@@ -140,8 +140,11 @@ def _do(ctx, action, form):
                                           ("body", "address", "phone", "note")})
         lifecycle.refer(ctx, me, **data)
     elif action == "escalate":
-        data = schemas.EscalationIn().load({"reason": form.get("reason", "")})
-        escalation.escalate(ctx, me, data["reason"])
+        data = schemas.EscalationIn().load({"reason": form.get("reason", ""),
+                                            "decision_needed": form.get("decision_needed") == "1"})
+        escalation.escalate(ctx, me, data["reason"], data["decision_needed"])
+    elif action == "decide":
+        escalation.decide(ctx, me, schemas.TextIn().load({"text": form.get("text", "")})["text"])
     elif action == "reply":
         resolution.reply(ctx, me, schemas.TextIn().load({"text": form.get("text", "")})["text"])
     elif action == "feedback":

@@ -71,6 +71,7 @@ STAGES = {
     "handover": _l("handover"), "coordination": _l("coordination opened"),
     "agreement": _l("coordination agreed"), "referral": _l("referral"),
     "feedback": _l("feedback"), "reply": _l("owner's reply"), "escalation": _l("escalation"),
+    "decision": _l("the superior's decision"),
 }
 CALENDAR_KINDS = {"statutory": _l("Chinese statutory calendar (with make-up working days)"),
                   "seven_day": _l("Every day is a working day (7-day calendar)")}

@@ -30,6 +30,7 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/coordination/agree", {"note": "同意"}),
     ("POST", "/contacts/{ref}/referral", {"body": "市消防局", "phone": "119"}),
     ("POST", "/contacts/{ref}/escalations", {"reason": "请领导处理"}),
+    ("POST", "/contacts/{ref}/decision", {"text": "同意按政策答复"}),
     ("POST", "/contacts/{ref}/feedback", {"text": "已处理完毕"}),
     ("POST", "/contacts/{ref}/replies", {"text": "您好，已为您处理。"}),
     ("POST", "/contacts/{ref}/on-site", {"note": "已到场"}),

@@ -18,6 +18,9 @@ PERMISSIONS = {
     "contact.escalate_any": SUPERVISORS,
     "contact.accept_any": ("admin",),                                # sign on a dept's behalf
     "contact.approve_handover": ("dept_supervisor", "leader", "admin"),
+    # Issue a new progress query code for any contact (a customer lost theirs); the owner
+    # of a contact always may (core.progress).
+    "contact.query_code_any": SUPERVISORS,
     "queue.see_all": OVERSEERS,
     "register.view": EVERYONE,
     "violation.view": SUPERVISORS,

@@ -16,6 +16,7 @@ class ContactContext:
     calendar: object
     at: object = field(default_factory=clock.now)
     events: list = field(default_factory=list)   # recorded through this context, in order
+    query_code: str | None = None   # a progress query code issued now, in clear (core.progress)
 
 
 def for_contact(tenant, contact, at=None, evaluate=False):

@@ -61,6 +61,8 @@ VALIDATION_MESSAGES = (
     N_("Must not be blank."), N_("Not a phone number."), N_("Not a usable date and time."),
     N_("Must not be in the future."), N_("Must be within the last year."),
     N_("Choose a department."),
+    N_("Letters, digits and hyphens only, as on your receipt."),
+    N_("Letters and digits only, as on your receipt."),
 )
 VALIDATION_PATTERNS = (
     (re.compile(r"^Shorter than minimum length (?P<n>\d+)\.$"),

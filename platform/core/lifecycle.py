@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tenants import policies
 from tenants.models import Department, TenantCounter
 
-from . import clocks, events, guards, violations
+from . import clocks, events, guards, progress, violations
 from .context import ContactContext
 from .errors import DomainError, Invalid
 from .extensions import db
@@ -110,6 +110,7 @@ def register(tenant, actor, data, at):
                       handler_id=owner.id if own_duty else None, deadlines=[])
     db.session.add(contact)
     ctx = ContactContext(tenant, contact, policy, hooks, calendar, at)
+    progress.issue_query_code(ctx)      # the customer's progress query code (docs/progress.md)
     # The customer's clocks run from when they asked, not from when it was typed in.
     clocks.start(ctx, "final", "register", received_at, staff_id=owner.id)
     clocks.start(ctx, "on_site", "register", received_at, staff_id=owner.id)

@@ -62,6 +62,8 @@ class Contact(TenantScoped, db.Model):
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # The customer's progress query code, salted and hashed (core.progress); NULL before 0009.
+    query_code_hash: Mapped[str | None] = mapped_column(String(100))
 
     customer = relationship(Customer, lazy="joined")
     owner = relationship(Staff, foreign_keys=[owner_id], lazy="joined")

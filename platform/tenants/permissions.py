@@ -20,6 +20,9 @@ PERMISSIONS = {
     "contact.approve_handover": ("dept_supervisor", "leader", "admin"),
     # Record the decision asked for by an escalation (请示) on behalf of the level asked.
     "contact.decide_any": ("leader", "admin"),
+    # Issue a new progress query code for any contact (a customer lost theirs); the owner
+    # of a contact always may (core.progress).
+    "contact.query_code_any": SUPERVISORS,
     "queue.see_all": OVERSEERS,
     "register.view": EVERYONE,
     "violation.view": SUPERVISORS,

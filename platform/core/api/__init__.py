@@ -126,3 +126,4 @@ def _bad_json():
 
 
 from . import contacts, directory, notifications, openapi, policy_history  # noqa: E402,F401  (routes)
+from . import progress  # noqa: E402,F401  (the public look-up)

@@ -57,7 +57,32 @@ def build_spec():
         if params:
             op["parameters"] = params
         spec.path(path=path, operations={method: op})
+    _public_progress(spec)
     return spec.to_dict()
+
+
+def _public_progress(spec):
+    """The customer's look-up (core.api.progress): no token, the tenant in the path."""
+    def query(name, description, required=True):
+        return {"name": name, "in": "query", "required": required,
+                "description": description, "schema": {"type": "string"}}
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    spec.path(path="/public/{slug}/progress", operations={"get": {
+        "summary": "A customer looks up the progress of their matter (docs/progress.md)",
+        "security": [],
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+            query("ref", "Reference number"),
+            query("code", "Query code (or the last 4 phone digits for older contacts)"),
+            query("lang", "zh or en (else Accept-Language)", required=False)],
+        "responses": {
+            "200": {"description": "State, department, due time and milestones"},
+            "403": {"description": "The organisation is suspended", **error},
+            "404": {"description": "No matter matches (unknown reference, wrong code or "
+                                   "another organisation's reference: one answer)", **error},
+            "422": {"description": "Invalid fields", **error},
+            "429": {"description": "Too many look-ups from this address or for this "
+                                   "reference", **error}}}})
 
 
 @bp.get("/openapi.json")

@@ -128,4 +128,4 @@ __all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
 
 from . import (admin, admin_staff, auth, calendar_admin, contacts, policy_admin,  # noqa: E402,F401
                printing, queues, registers, supervision, tokens)  # (routes)
-from . import inbox, webhooks_admin  # noqa: E402,F401  (routes)
+from . import inbox, progress, webhooks_admin  # noqa: E402,F401  (routes)

@@ -18,6 +18,7 @@ from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import Contact, Transfer
 from . import actor, bp, field_errors, lang, refused
+from .progress import remember_code
 
 
 def _departments():
@@ -62,6 +63,8 @@ def new_contact():
             data["co_receivers"] = [s for s in _colleagues() if s.username in data["co_receivers"]]
             ctx = lifecycle.register(g.tenant, actor(), data, clock.now())
             db.session.commit()
+            if ctx.query_code:          # shown on the contact page, notice and forms (docs/progress.md)
+                remember_code(ctx.contact.ref, ctx.query_code)
             flash(_("Registered as %(ref)s. You are responsible for it until it is closed.",
                     ref=ctx.contact.ref) if ctx.contact.owner_id == actor().id else
                   _("Registered as %(ref)s. Owner: %(name)s (highest rank).",

@@ -44,6 +44,7 @@ EVENTS = {
     "called_back": _l("Called back"), "closed": _l("Closed"),
     "deadline_breached": _l("Deadline breached"), "reminder": _l("Reminder sent"),
     "banned_phrase_refused": _l("Reply refused: banned phrase"),
+    "query_code_issued": _l("New progress query code issued"),
 }
 ACTIONS = {
     "handle": _l("Handle it myself"), "transfer": _l("Hand over to a department"),

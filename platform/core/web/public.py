@@ -1,4 +1,5 @@
-"""Pages outside any tenant: the front page that leads staff to their organisation."""
+"""Pages outside any tenant: the front page that leads staff to their organisation (and
+customers to its progress look-up)."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -18,5 +19,7 @@ def index():
             # a suspended organisation's sign-in page says so (docs/administration.md)
             found = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
         if found:
-            return redirect(url_for("web.login", slug=slug))
+            # customers go to the organisation's progress look-up, staff to its sign-in
+            target = "web.progress_page" if request.args.get("to") == "progress" else "web.login"
+            return redirect(url_for(target, slug=slug))
     return render_template("public/index.html", missing=bool(slug))

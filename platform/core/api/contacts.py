@@ -51,9 +51,9 @@ def register_contact():
     db.session.commit()
     # Everything the answer shows is in memory: the contact is new, so its events are the
     # ones registration recorded.
-    body = schema(s.ContactOut).dump(present.contact_detail(ctx.contact, events=ctx.events))
-    body["query_code"] = ctx.query_code     # in clear only in this answer (docs/progress.md)
-    return jsonify(body), 201
+    detail = present.contact_detail(ctx.contact, events=ctx.events)
+    detail["query_code"] = ctx.query_code     # in clear only in this answer (docs/progress.md)
+    return jsonify(schema(s.RegisteredOut).dump(detail)), 201
 
 
 @bp.get("/contacts")

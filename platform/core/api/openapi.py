@@ -8,7 +8,7 @@ from . import schemas as s
 from .notifications import NotificationListOut, NotificationOut
 
 ROUTES = [
-    ("/contacts", "post", "Register a contact", s.ContactIn, s.ContactOut, 201),
+    ("/contacts", "post", "Register a contact", s.ContactIn, s.RegisteredOut, 201),
     ("/contacts", "get", "List contacts", None, s.ContactSummaryOut, 200),
     ("/contacts/{ref}", "get", "Show a contact", None, s.ContactOut, 200),
     ("/contacts/{ref}/handle", "post", "Owner handles it in own duty", s.NoteIn, s.ContactOut, 200),
@@ -21,12 +21,27 @@ ROUTES = [
      s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/referral", "post", "Refer outside", s.ReferralIn, s.ContactOut, 201),
     ("/contacts/{ref}/escalations", "post", "Escalate", s.EscalationIn, s.ContactOut, 201),
+    ("/contacts/{ref}/decision", "post", "The level asked records its decision", s.TextIn,
+     s.ContactOut, 200),
     ("/contacts/{ref}/feedback", "post", "Handler's feedback to the owner", s.TextIn,
      s.ContactOut, 201),
     ("/contacts/{ref}/replies", "post", "Reply to the customer", s.TextIn, s.ContactOut, 201),
     ("/contacts/{ref}/on-site", "post", "Record arrival on site", s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/callbacks", "post", "Owner's callback", s.CallbackIn, s.ContactOut, 201),
     ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
+    ("/departments", "get", "The organisation's departments (code, names, duties, matter "
+     "types, location, phone)", None, None, 200),
+    ("/staff", "get", "The organisation's staff (username, name, department, role, rank)",
+     None, None, 200),
+    ("/packs", "get", "The installed policy packs, and which one is selected", None, None, 200),
+    ("/policy", "get", "The effective policy (current version)", None, None, 200),
+    ("/policy", "patch", "Tenant administrator: partial overrides, validated; a new policy "
+     "version (note in the X-Change-Note header)", None, None, 200),
+    ("/policy/versions", "get", "Policy version history (supervisors)", None, None, 200),
+    ("/policy/versions/{number}", "get", "One policy version with its changes against the "
+     "previous one", None, None, 200),
+    ("/violations", "get", "Violations, newest first (?status=proposed|confirmed|waived): "
+     "{items: [Violation]}", None, None, 200),
     ("/violations/{id}/decision", "post", "Confirm or waive a violation", s.DecisionIn,
      s.ViolationOut, 200),
     ("/notifications", "get", "My notifications, newest first", None, NotificationListOut, 200),

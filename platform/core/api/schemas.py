@@ -202,6 +202,12 @@ class ContactOut(ContactSummaryOut):
     events = fields.List(fields.Nested(EventOut))
 
 
+class RegisteredOut(ContactOut):
+    """The registration answer: the contact, plus the customer's progress query code, in
+    clear only here (docs/progress.md)."""
+    query_code = Str()
+
+
 class ViolationOut(Schema):
     id = fields.Integer()
     contact = Str()

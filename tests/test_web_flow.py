@@ -106,3 +106,24 @@ def test_supervisors_reach_the_policy_version_history_from_the_violations_page(w
     assert history.status_code == 200 and "/admin/policy/versions/1" in history.get_data(as_text=True)
     clerk = web_login("demo-hotel", "security")
     assert clerk.get("/admin/policy/versions").status_code == 403
+
+
+def test_a_difficult_matter_is_put_to_the_section_chief_who_records_the_decision_on_the_web(
+        web_login, login, frozen):
+    clerk, chief = web_login("demo-government", "tax"), web_login("demo-government", "tax-lead")
+    with frozen("2026-11-02T10:00:00+08:00"):
+        c = register(login("demo-government", "tax"), channel="visit",
+                     matter_type="consultation")
+        page = clerk.get(f"/contacts/{c['ref']}").get_data(as_text=True)
+        assert 'name="decision_needed"' in page
+        assert clerk.post(f"/contacts/{c['ref']}/escalate",
+                          {"reason": "疑难，请示股长", "decision_needed": "1"}).status_code == 302
+        assert 'id="action-decide"' not in clerk.get(f"/contacts/{c['ref']}").get_data(as_text=True)
+        page = chief.get(f"/contacts/{c['ref']}").get_data(as_text=True)
+        assert 'id="action-decide"' in page
+        assert chief.post(f"/contacts/{c['ref']}/decide",
+                          {"text": "按政策口径答复"}).status_code == 302
+        detail = login("demo-government", "tax").get(f"/contacts/{c['ref']}").get_json()
+    assert [e["kind"] for e in detail["events"]][-1] == "decided"
+    running = [d for d in detail["deadlines"] if d["kind"] == "reply" and d["status"] == "open"]
+    assert [d["due_at"] for d in running] == ["2026-11-04T09:30:00+00:00"]   # Wed 17:30

@@ -36,3 +36,16 @@ def test_the_unaccepted_handover_is_breached_by_the_sweep(app):
             Violation.contact_id == waiting.id)).all()
     assert accept.status == "breached"
     assert proposed, "the late acceptance is proposed as a violation"
+
+
+def test_shouwen_demo_prints_a_lookup_that_works_for_the_customer(app, client):
+    tenant = demo.tenant("demo-bank")
+    lookups = []
+    seed_samples(tenant, now=NOW, lookups=lookups)
+    db.session.commit()
+    [(ref, code)] = lookups
+    res = client.get(f"/api/v1/public/demo-bank/progress?ref={ref}&code={code}&lang=en")
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["ref"] == ref
+    assert client.get(f"/api/v1/public/demo-bank/progress?ref={ref}&code=ZZZZZZ").status_code \
+        == 404

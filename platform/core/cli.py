@@ -38,9 +38,13 @@ def demo_command(no_samples):
         click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
         if created and not no_samples:
             from tenants.demo_contacts import seed_samples
-            count = seed_samples(demo.tenant(slug))
+            lookups = []
+            count = seed_samples(demo.tenant(slug), lookups=lookups)
             db.session.commit()
             click.echo(f"        {count} sample contacts")
+            for ref, code in lookups:
+                click.echo(f"        a customer looks one up at http://127.0.0.1:5000/t/{slug}/progress"
+                           f"  (reference {ref}, query code {code})")
     click.echo(f"Password of every demo user: {demo.DEMO_PASSWORD}")
     click.echo("Web: http://127.0.0.1:5000/t/demo-hotel/  (user admin)")
     click.echo("API: shouwen token create --tenant demo-hotel --user admin")

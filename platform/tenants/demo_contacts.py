@@ -48,8 +48,12 @@ def _at(ctx, when):
     return context.for_contact(ctx.tenant, ctx.contact, at=when)
 
 
-def seed_samples(tenant, now=None):
-    """Play the sample stories in ``tenant`` unless it already has contacts; returns how many."""
+def seed_samples(tenant, now=None, lookups=None):
+    """Play the sample stories in ``tenant`` unless it already has contacts; returns how many.
+
+    ``lookups``, if a list, receives ``(ref, query code)`` of the sample that is with a
+    department, so ``shouwen demo`` can show how a customer looks it up (the code exists in
+    clear only at registration: docs/progress.md)."""
     now = now or clock.now()
     with tenant_scope(tenant.id):
         if db.session.scalar(select(func.count(Contact.id))):
@@ -73,6 +77,8 @@ def seed_samples(tenant, now=None):
         ctx = _register(tenant, owner, complaint, "投诉处理不及时 / complains nobody came back",
                         CUSTOMERS[1], t0, own_duty=False)
         lifecycle.transfer(_at(ctx, t0 + timedelta(minutes=5)), owner, handler_dept, "handover")
+        if lookups is not None:
+            lookups.append((ctx.contact.ref, ctx.query_code))
 
         t1 = now - timedelta(days=2)
         ctx = _register(tenant, owner, complaint, "反映服务问题，要求答复 / reports a problem, wants an answer",

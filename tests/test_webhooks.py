@@ -172,3 +172,18 @@ def test_topics_are_chosen_from_the_list_and_only_admins_manage(app):
     inspector = staff("demo-hotel", "inspector")
     with tenant_scope(inspector.tenant_id), pytest.raises(Forbidden):
         webhooks.create_endpoint(inspector, "https://example.com/h", ["contact.escalated"])
+
+
+def test_a_registration_nobody_is_told_of_still_reaches_a_subscribed_endpoint(app, login, frozen):
+    """contact.registered has no inbox recipients; the fan-out still queues its webhook."""
+    security = login("demo-hotel", "security")
+    with Receiver() as receiver:
+        endpoint = _endpoint(receiver.url, topics=["contact.registered"])
+        with frozen(T0):
+            c = register(security, matter_type="complaint")
+            fan_out_event("demo-hotel", c["ref"], "registered")
+        (row,) = _deliveries()
+        assert (row.topic, row.status) == ("contact.registered", "delivered")
+    headers, body = receiver.requests[0]
+    assert _verify(endpoint.secret, headers, body)
+    assert json.loads(body)["data"]["ref"] == c["ref"]

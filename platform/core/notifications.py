@@ -85,6 +85,12 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
     version_id = contact.policy_version_id if contact else policies.latest_version_id()
     policy = policies.load(version_id)[1] if version_id else {}
     wanted = recipients.resolve(topic, payload, contact, policy)
+    if not wanted:          # e.g. a registration: nobody to tell, only webhooks may want it
+        deliveries = webhooks.queue_deliveries(tenant, topic, payload, outbox_id)
+        db.session.flush()
+        for delivery in deliveries:
+            webhooks.deliver.enqueue(tenant_id, delivery.id)
+        return [], [], deliveries
     done = set()
     if outbox_id is not None:
         done = set(db.session.scalars(select(Notification.staff_id).where(

@@ -39,3 +39,23 @@ def test_reply_with_a_courteous_phrase_is_sent(login):
     assert res.status_code == 422
     error = res.get_json()["error"]
     assert error["code"] == "banned_phrase" and "不清楚" in error["message"]
+
+
+@pytest.mark.parametrize("pack_key", PACKS)
+@pytest.mark.parametrize("text", ["這個我不清楚。",            # traditional characters
+                                  "这个我不 清 楚。",           # spaced out
+                                  "这个我不-清-楚",             # filler symbols
+                                  "这个我不\u200b清楚"])        # a zero-width space
+def test_a_banned_phrase_is_refused_in_any_script_or_spacing(pack_key, text):
+    assert _errors(pack_key, text) == ["不清楚"]
+
+
+def test_phrases_listed_in_both_scripts_are_reported_once_and_latin_words_keep_their_spaces():
+    # the property pack lists 不归我管 and 不歸我管 (seed 004 is in traditional characters)
+    assert _errors("property", "这事不歸我們管") == ["不归我们管"]
+    from core import phrases
+    screened = phrases.screen("I know a way to fix it", [])
+    assert not phrases.contains(screened, "no way")
+    assert phrases.contains(phrases.screen("ＮＯ ＷＡＹ", []), "no way")   # full-width letters
+    # courteous wording in traditional characters is screened like the simplified one
+    assert _errors("hotel", "如有不清楚的地方，請隨時聯繫我們。") == []

@@ -2,6 +2,7 @@
 
 Registered ``trylast`` so a pack's own implementation is asked first.
 """
+from . import phrases
 from .hookspecs import hookimpl
 from .rules import Decision, Finding, text
 
@@ -57,17 +58,19 @@ def shouwen_transfer_decision(policy, contact, transfer):
 def shouwen_lint_reply(policy, text):
     wording = policy.get("wording", {})
     found = []
-    lowered = text.lower()
-    # Blank out courteous phrases first, so "如有不清楚的地方" does not trip 不清楚.
-    screened = lowered
-    for phrase in sorted(wording.get("allowed_phrases", []), key=len, reverse=True):
-        screened = screened.replace(phrase.lower(), "\0" * len(phrase))
+    # Any script or spacing (core.phrases); courteous phrases are blanked out first, so
+    # "如有不清楚的地方" does not trip 不清楚.
+    screened = phrases.screen(text, wording.get("allowed_phrases", []))
+    seen = set()
     for phrase in wording.get("banned_phrases", []):
-        if phrase.lower() in screened:
+        key = phrases.normalise(phrase)
+        if key not in seen and phrases.contains(screened, phrase):
+            seen.add(key)     # a phrase listed in both scripts is reported once
             found.append(Finding("error", phrase, {
                 "zh": f"禁用语：“{phrase}”", "en": f"Banned phrase: “{phrase}”"}))
     courtesy = wording.get("courtesy_phrases", [])
-    if courtesy and not any(p.lower() in lowered for p in courtesy):
+    plain = phrases.normalise(text)
+    if courtesy and not any(phrases.normalise(p) in plain for p in courtesy):
         found.append(Finding("hint", courtesy[0], {
             "zh": "建议使用礼貌用语：" + "、".join(courtesy[:5]),
             "en": "Consider a courtesy phrase: " + ", ".join(courtesy[:5])}))

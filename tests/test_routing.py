@@ -92,8 +92,8 @@ def test_hotel_receiver_may_return_with_written_opinion(login, frozen):
         first = _transfer(security, c["ref"], to_department="front_office").get_json()["id"]
         front = login("demo-hotel", "front-office")
         front.post(f"/contacts/{c['ref']}/transfers/{first}/accept")
-        # passing it on is allowed in a hotel
-        res = _transfer(front, c["ref"], to_department="engineering")
+        # passing it on is allowed in a hotel, with the department's written opinion
+        res = _transfer(front, c["ref"], to_department="engineering", opinion="系设备问题")
         assert res.status_code == 201
         second = res.get_json()["id"]
         eng.post(f"/contacts/{c['ref']}/transfers/{second}/accept")

@@ -219,3 +219,23 @@ def test_after_a_departments_feedback_the_owner_calls_back_whatever_the_slip_was
         assert finance_own.post(f"/contacts/{own['ref']}/replies",
                                 json={"text": "您好，发票抬头可以开具公司名称。"}).status_code == 201
         assert finance_own.post(f"/contacts/{own['ref']}/close", json={}).status_code == 200
+
+
+def test_a_department_passes_a_slip_on_only_with_its_written_opinion(login, frozen):
+    """Item 11: nobody refuses a slip; a department that is truly not responsible writes its
+    opinion and returns it, or passes it on to the next department."""
+    security, engineering = login("demo-hotel", "security"), login("demo-hotel", "engineering")
+    with frozen("2026-11-02T10:00:00+08:00"):
+        c = register(security, matter_type="repair", summary="客房热水忽冷忽热")
+        tid = transfer(security, c["ref"], to_department="engineering")
+        assert engineering.post(f"/contacts/{c['ref']}/transfers/{tid}/accept").status_code == 200
+        bare = engineering.post(f"/contacts/{c['ref']}/transfers",
+                                json={"to_department": "housekeeping"})
+        assert bare.status_code == 422
+        error = bare.get_json()["error"]
+        assert error["code"] == "opinion_required" and "opinion" in error["fields"]
+        ok = engineering.post(f"/contacts/{c['ref']}/transfers", json={
+            "to_department": "housekeeping", "opinion": "设备正常，系客人误操作，请客房部指导使用"})
+        assert ok.status_code == 201, ok.get_json()
+        c = security.get(f"/contacts/{c['ref']}").get_json()
+    assert c["state"] == "transferred" and c["handler_department"]["code"] == "housekeeping"

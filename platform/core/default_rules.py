@@ -51,6 +51,10 @@ def shouwen_transfer_decision(policy, contact, transfer):
             "The receiving department may not pass the matter to a third department; if "
             "several departments are involved, open a coordination with a lead department."),
             suggest="coordination")
+    if rules.get("pass_on_requires_opinion") and not transfer.get("opinion"):
+        return Decision(False, "opinion_required", text(
+            "转交下一个部门须签注明确意见。",
+            "Passing the matter on to another department needs a written opinion."))
     return Decision(True)
 
 

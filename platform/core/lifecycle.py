@@ -181,7 +181,9 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
                                          "code": decision.code})
             raise Refused(decision.message, code=decision.code,
                           details={"suggest": decision.suggest})
-        raise Invalid(decision.message, code=decision.code)
+        fields = {"opinion": [decision.message["en"]]} \
+            if decision.code == "opinion_required" else None
+        raise Invalid(decision.message, code=decision.code, fields=fields)
     if (by_owner and contact.state == "handling"
             and ctx.policy["transfer"].get("handover_requires_approval")):
         if not guards.may_approve_handover(ctx.policy, approved_by):

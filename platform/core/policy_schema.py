@@ -100,6 +100,8 @@ class Transfer(Schema):
     receiver_may_pass_on = fields.Boolean(required=True)
     receiver_may_return = fields.Boolean(required=True)
     return_requires_opinion = fields.Boolean(load_default=True)
+    # The receiving department passes it on only with its written opinion (hotel item 11).
+    pass_on_requires_opinion = fields.Boolean(load_default=False)
     copy_to = fields.List(fields.String(), load_default=list)
     wrong_transfer_coordinator = fields.String(allow_none=True, load_default=None)
     handover_requires_approval = fields.Boolean(load_default=False)

@@ -152,6 +152,7 @@ TRANSFER = {
     "receiver_may_pass_on": True,
     "receiver_may_return": True,
     "return_requires_opinion": True,
+    "pass_on_requires_opinion": True,     # item 11: 签注明确意见, whether returned or passed on
     # Seed 000 item 3: every slip is copied to QI.
     "copy_to": ["quality"],
     "wrong_transfer_coordinator": "quality",

@@ -23,6 +23,7 @@ FIELDS = {
     "receiver_may_pass_on": _l("The receiving department may pass it on to another"),
     "receiver_may_return": _l("The receiving department may return it"),
     "return_requires_opinion": _l("A return needs a written opinion"),
+    "pass_on_requires_opinion": _l("Passing it on to another department needs a written opinion"),
     "copy_to": _l("Departments copied on every transfer"),
     "wrong_transfer_coordinator": _l("Department that sorts out wrong transfers"),
     "handover_requires_approval": _l("A handover mid-way needs a leader's approval"),

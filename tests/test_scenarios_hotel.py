@@ -239,3 +239,29 @@ def test_a_department_passes_a_slip_on_only_with_its_written_opinion(login, froz
         assert ok.status_code == 201, ok.get_json()
         c = security.get(f"/contacts/{c['ref']}").get_json()
     assert c["state"] == "transferred" and c["handler_department"]["code"] == "housekeeping"
+
+
+def test_a_decision_asked_of_quality_inspection_goes_up_when_its_time_runs_out(
+        login, frozen, runner):
+    """The owner puts a dispute to QI for a decision; QI's 4 working hours pass (sweep), the
+    matter climbs to the deputy GM, who now owes the decision and gives it."""
+    security, quality = login("demo-hotel", "security"), login("demo-hotel", "quality-lead")
+    deputy = login("demo-hotel", "leader")
+    with frozen("2026-11-02T10:00:00+08:00"):
+        c = register(security, matter_type="help", summary="客人要求减免房费", own_duty=True)
+        c = security.post(f"/contacts/{c['ref']}/escalations",
+                          json={"reason": "减免超出权限，请质检部决定",
+                                "decision_needed": True}).get_json()
+    assert [d["status"] for d in c["deadlines"] if d["kind"] == "reply"] == ["cancelled"]
+    sweep(runner, "2026-11-02T16:00:00+08:00")       # QI's 4 working hours ran out at 15:00
+    with frozen("2026-11-02T16:05:00+08:00"):
+        late = quality.post(f"/contacts/{c['ref']}/decision", json={"text": "同意减免"})
+        assert late.status_code == 403             # the question is the deputy GM's now
+        res = deputy.post(f"/contacts/{c['ref']}/decision", json={"text": "同意减免一晚房费"})
+        assert res.status_code == 200, res.get_json()
+        c = res.get_json()
+    escalated = [e["details"] for e in c["events"] if e["kind"] == "escalated"]
+    assert [(e["to"], e["decision_needed"]) for e in escalated] == [
+        ("quality", True), ("deputy_gm", True)]
+    running = [d for d in c["deadlines"] if d["kind"] == "reply" and d["status"] == "open"]
+    assert len(running) == 1                          # the reply runs again, from the decision

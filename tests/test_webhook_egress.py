@@ -27,7 +27,9 @@ def deny(app, monkeypatch):
     "http://127.0.0.1:6379/", "http://localhost:8080/hook", "http://10.1.2.3/hook",
     "http://192.168.0.10/hook", "http://172.16.5.4/", "http://169.254.169.254/latest/meta-data",
     "http://100.64.0.1/", "http://[::1]:8000/", "http://[::ffff:127.0.0.1]/",
-    "http://[fd00::1]/", "http://0.0.0.0/", "http://224.0.0.1/"])
+    "http://[fd00::1]/", "http://0.0.0.0/", "http://224.0.0.1/",
+    "http://[64:ff9b::a00:1]/", "http://[2002:a00:1::1]/", "http://[::7f00:1]/",
+    "http://[::ffff:0:7f00:1]/", "http://[fec0::1]/"])
 def test_internal_addresses_are_refused_when_saved(app, deny, url):
     admin = staff("demo-hotel", "admin")
     with tenant_scope(admin.tenant_id), pytest.raises(Invalid) as err:
@@ -42,6 +44,8 @@ def test_public_and_not_yet_resolvable_names_are_accepted(app, deny):
                     "https://hooks.example-shop.invalid/shouwen"):
             assert webhooks.create_endpoint(admin, url, ["contact.transferred"]).id
     assert egress.is_public("8.8.8.8") and not egress.is_public("::ffff:10.0.0.1")
+    assert egress.is_public("64:ff9b::808:808")            # NAT64 of a public address
+    assert egress.is_public("2606:4700:4700::1111")
 
 
 def test_the_web_form_answers_422_at_the_url_field(app, deny, web_login):

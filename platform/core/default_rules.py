@@ -67,14 +67,14 @@ def shouwen_lint_reply(policy, text):
     screened = phrases.screen(text, wording.get("allowed_phrases", []))
     seen = set()
     for phrase in wording.get("banned_phrases", []):
-        key = phrases.normalise(phrase)
+        key = phrases.normalised_phrase(phrase)
         if key not in seen and phrases.contains(screened, phrase):
             seen.add(key)     # a phrase listed in both scripts is reported once
             found.append(Finding("error", phrase, {
                 "zh": f"禁用语：“{phrase}”", "en": f"Banned phrase: “{phrase}”"}))
     courtesy = wording.get("courtesy_phrases", [])
     plain = phrases.normalise(text)
-    if courtesy and not any(phrases.normalise(p) in plain for p in courtesy):
+    if courtesy and not any(phrases.normalised_phrase(p) in plain for p in courtesy):
         found.append(Finding("hint", courtesy[0], {
             "zh": "建议使用礼貌用语：" + "、".join(courtesy[:5]),
             "en": "Consider a courtesy phrase: " + ", ".join(courtesy[:5])}))

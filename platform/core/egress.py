@@ -33,10 +33,28 @@ def private_allowed():
         str(current_app.config.get("SHOUWEN_WEBHOOK_PRIVATE_TARGETS", "deny")).lower() == "allow"
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, IPv4-compatible,
+# IPv4-translated): the IPv4 address is where such a packet may end up.
+_EMBEDS_IPV4 = [ipaddress.ip_network(n) for n in
+                ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96")]
+
+
+def _embedded_ipv4(ip):
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in net for net in _EMBEDS_IPV4):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [a for a in found if a is not None]
+
+
 def is_public(address):
+    """A globally routable unicast address, and so is any IPv4 address an IPv6 one embeds."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        embedded = _embedded_ipv4(ip)
+        if embedded:
+            return all(is_public(str(a)) for a in embedded)
+        if ip.is_site_local or ip.is_reserved:
+            return False
     return ip.is_global and not ip.is_multicast
 
 

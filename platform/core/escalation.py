@@ -20,6 +20,9 @@ def escalate_step(ctx, actor, reason, deadline=None, decision_needed=False):
                                              level=contact.escalation_level)
     if not step:
         return None
+    # A decision still owed goes up with the matter: the next level now gives it (a breach
+    # of the level's own clock, or a further escalation, must not drop the question).
+    decision_needed = decision_needed or guards.pending_decision(contact) is not None
     department_id = None
     if step.get("department"):
         department_id = db.session.scalar(

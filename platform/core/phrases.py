@@ -8,7 +8,8 @@ compared after the same normalisation:
   the sources themselves come in both scripts;
 * spaces, zero-width characters and filler symbols *between two Chinese characters* are
   dropped (不 归 我 管, 不-归-我-管), while spaces between Latin words stay, so "know a
-  way" does not become "no way";
+  way" does not become "no way".  Sentence punctuation (，。、！) is kept on purpose:
+  dropping it would join clauses into false matches ("马上办，不了解的地方" is not 办不了);
 * case is ignored.
 """
 import functools
@@ -28,7 +29,6 @@ def _to_simplified():
     return opencc.OpenCC("t2s").convert
 
 
-@functools.lru_cache(maxsize=4096)
 def normalise(text):
     """The form phrases are matched in (see the module docstring)."""
     folded = unicodedata.normalize("NFKC", text or "")
@@ -36,11 +36,17 @@ def normalise(text):
     return _FILLER_BETWEEN_CJK.sub("", folded).lower()
 
 
+@functools.lru_cache(maxsize=4096)
+def normalised_phrase(phrase):
+    """A pack's phrase, normalised once per process (replies are not cached: rarely twice)."""
+    return normalise(phrase)
+
+
 def screen(text, allowed):
     """``text`` normalised, with every allowed phrase blanked out (longest first), so a
     courteous "如有不清楚的地方" does not trip the banned 不清楚."""
     screened = normalise(text)
-    for phrase in sorted((normalise(p) for p in allowed), key=len, reverse=True):
+    for phrase in sorted((normalised_phrase(p) for p in allowed), key=len, reverse=True):
         if phrase:
             screened = screened.replace(phrase, "\0" * len(phrase))
     return screened
@@ -48,5 +54,5 @@ def screen(text, allowed):
 
 def contains(screened, phrase):
     """Does the screened text contain ``phrase`` (normalised the same way)?"""
-    needle = normalise(phrase)
+    needle = normalised_phrase(phrase)
     return bool(needle) and needle in screened

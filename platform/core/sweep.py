@@ -44,10 +44,11 @@ def sweep_tenant(tenant_id, at, limit=None):
         # configuration stamp (special days, entered years, policy) or a new process (a
         # chinese-calendar upgrade).  So each process refreshes once per stamp, not on every
         # sweep; re-reading them all each minute made an empty sweep cost 93 ms.
-        if _refreshed.get(tenant_id) != tenant.config_stamp:
+        stamp = tenant.config_stamp      # read first: a change committed meanwhile counts
+        if _refreshed.get(tenant_id) != stamp:
             refresh_unconfirmed(tenant, at)
             db.session.commit()
-            _refreshed[tenant_id] = tenant.config_stamp
+            _refreshed[tenant_id] = stamp
         while True:
             due = db.session.scalars(
                 select(Deadline).where(Deadline.status == "open", Deadline.due_at < at)

@@ -74,9 +74,10 @@ complaints opened within 5 working days and closed within 60; petitions (信访)
 declined within 7 working days, closed within 30 (60 at most). A social-security bureau
 enters those as tenant overrides.
 
-Not expressible yet: "reply within 2 working days after the leader decides" on an escalated
-major matter has no stage of its own (no decision step), so only the 15-day ceiling and the
-handler's running reply clock apply.
+Major or difficult matters (seed 000 art. 11): the clerk escalates asking for a decision
+(请示); the reply clock waits, the level asked (section chief, then deputy director, then
+director) records its decision, and the reply is due within 2 working days of it (the
+``@decision`` reply rule); the 15-working-day final clock keeps running from the first contact.
 """
 from core.hookspecs import hookimpl
 from core.rules import Pack, text

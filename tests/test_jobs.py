@@ -121,7 +121,7 @@ def test_a_burst_of_commits_wakes_one_drain_that_relays_every_row(login, frozen,
         assert len(jobs.queue("notify").get_jobs()) == 1
 
 
-def test_a_failing_row_is_left_to_the_scan_and_does_not_hold_up_the_others(
+def test_a_failing_row_does_not_hold_up_the_others_and_the_scan_tries_it_again(
         app, frozen, probe, caplog):
     from core import outbox
     tid = tenant_id("demo-hotel")
@@ -135,8 +135,32 @@ def test_a_failing_row_is_left_to_the_scan_and_does_not_hold_up_the_others(
     assert "will be retried" in caplog.text
     probe.clear()
     run("core.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")   # after the grace
-    assert [t for _, _, t in probe][:1] == ["test.poison"]      # its own job, with RQ retries
+    assert [t for _, _, t in probe][:1] == ["test.poison"]      # the scan woke a drain
     assert outbox_rows("demo-hotel")[-1].relayed_at is not None
+
+
+def test_with_redis_a_failing_row_waits_longer_each_time_while_new_rows_go_out(
+        app, frozen, probe, rq_jobs):
+    from core import outbox
+    tid = tenant_id("demo-hotel")
+    with frozen(T0), tenant_scope(tid):
+        outbox.emit("test.poison", {}, tenant_id=tid)
+        db.session.commit()
+    rq_jobs()
+    assert [t for _, _, t in probe] == ["test.poison"]          # tried once, failed
+    conn = jobs.connection(app)
+    poison = outbox_rows("demo-hotel")[-1]
+    assert 0 < conn.ttl(f"shouwen:outbox:retry-after:{tid}:{poison.id}") <= 30
+    with frozen(T0), tenant_scope(tid):
+        outbox.emit("test.fine", {}, tenant_id=tid)
+        db.session.commit()
+    rq_jobs()
+    assert [t for _, _, t in probe] == ["test.poison", "test.fine"]   # poison is waiting
+    conn.delete(f"shouwen:outbox:retry-after:{tid}:{poison.id}")     # its 30 s are over
+    jobs.enqueue("core.outbox.drain", tid, now=True)
+    rq_jobs()
+    assert [t for _, _, t in probe][-1] == "test.poison"
+    assert 30 < conn.ttl(f"shouwen:outbox:retry-after:{tid}:{poison.id}") <= 60   # doubled
 
 
 def test_jobs_wait_for_the_commit_and_a_rollback_drops_them(app, rq_jobs, probe):

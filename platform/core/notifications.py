@@ -1,7 +1,7 @@
 """In-app notifications (the inbox) and the fan-out of one outbox message.
 
-``fan_out(tenant_id, outbox_id)`` is the job the outbox relay enqueues after
-each commit (contract with the jobs branch): it decides who is told
+``fan_out(tenant_id, outbox_id)`` is the outbox consumer the tenant's drain job calls
+for each new row (``core.outbox``): it decides who is told
 (``core.recipients``), adds one inbox row per person, one e-mail row per person
 with an address (``core.mailer``), one webhook delivery per endpoint subscribed
 to the topic (``core.webhooks``), enqueues their sending after its own commit
@@ -130,7 +130,8 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
 
 @job(queue="notify", retry=(5, [10, 30, 120, 600, 1800]))
 def fan_out(tenant_id, outbox_id):
-    """The job the outbox relay enqueues: fan one outbox row out, then mark it relayed."""
+    """The outbox consumer (``core.outbox.drain`` calls it per row): fan one row out, then
+    mark it relayed.  Also a job of its own, to re-run one row by hand."""
     from .outbox import OutboxMessage       # the jobs branch's model (core/outbox.py)
     row = db.session.get(OutboxMessage, outbox_id)
     if row is None or row.relayed_at is not None:

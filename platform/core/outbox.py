@@ -19,8 +19,8 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (ForeignKey, Index, String, UniqueConstraint, event, insert, select, text,
-                        update)
+from sqlalchemy import (ForeignKey, Index, String, UniqueConstraint, event, func, insert, select,
+                        text, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.models import Tenant
@@ -34,6 +34,7 @@ log = logging.getLogger("shouwen.outbox")
 DEFAULT_CONSUMERS = ("core.notifications.fan_out",)
 SCAN_BATCH = 500
 WAKE_TTL = 30          # seconds: a lost drain job is re-requested by a later commit
+RETRY_BASE, RETRY_CAP = 30, 3600   # seconds a failed row waits, doubling, at most
 
 
 class OutboxMessage(TenantScoped, db.Model):
@@ -147,39 +148,63 @@ def consumers():
     return [n for n in DEFAULT_CONSUMERS if jobs.available(n)]
 
 
-def relay(tenant_id, outbox_id):
-    """Enqueue the consumers of one row as their own jobs (the scan's path: RQ retries)."""
-    names = consumers()
-    if not names:
-        jobs.enqueue("core.outbox.mark_relayed", tenant_id, outbox_id)
-    for name in names:
-        jobs.enqueue(name, tenant_id, outbox_id)
-
-
 def _grace():
     return timedelta(seconds=int(current_app.config.get("SHOUWEN_OUTBOX_GRACE_SECONDS", 60)))
 
 
-@jobs.job(queue="notify", retry=None)
-def drain(tenant_id):
-    """Hand the tenant's fresh unrelayed rows to the consumers, oldest first, in this job.
+def _backoff_key(tenant_id, outbox_id):
+    return f"shouwen:outbox:retry-after:{tenant_id}:{outbox_id}"
 
-    Each row is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two drains never
-    work on one row) and run in its own transaction: a row whose consumer fails is rolled
-    back alone, logged, and left to the next drain or, once older than the grace period,
-    to the scan's per-row jobs with back-off."""
+
+def _backing_off(conn, tenant_id, ids):
+    """The rows whose last failure asked to wait (a Redis key with a growing expiry)."""
+    if conn is None or not ids:
+        return set()
+    try:
+        found = conn.mget([_backoff_key(tenant_id, i) for i in ids])
+    except Exception:   # noqa: BLE001  (no Redis: try them all)
+        return set()
+    return {i for i, hit in zip(ids, found) if hit is not None}
+
+
+def _failed(conn, tenant_id, outbox_id):
+    """Remember a failure: the row waits 30 s, 1, 2, 4 ... minutes, at most an hour."""
+    if conn is None:
+        return
+    try:
+        count = conn.incr(f"shouwen:outbox:failures:{tenant_id}:{outbox_id}")
+        conn.expire(f"shouwen:outbox:failures:{tenant_id}:{outbox_id}", 86400)
+        conn.set(_backoff_key(tenant_id, outbox_id), count,
+                 ex=min(RETRY_BASE * 2 ** (count - 1), RETRY_CAP))
+    except Exception:   # noqa: BLE001
+        log.warning("could not record the failure of outbox row %s", outbox_id)
+
+
+@jobs.job(queue="notify", retry=None)
+def drain(tenant_id, after=0):
+    """Hand the tenant's unrelayed rows to the consumers, oldest first, in this job.
+
+    Each row is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two drains never work
+    on one row) and run in its own transaction: a row whose consumer fails is rolled back
+    alone, logged, and waits before it is tried again (30 s doubling up to an hour,
+    remembered in Redis).  ``after``: the last row id a previous page of this drain read."""
+    conn = None
     if jobs.mode() != "eager":
         try:
-            jobs.connection().delete(_wake_key(tenant_id))
+            conn = jobs.connection()
+            conn.delete(_wake_key(tenant_id))
         except Exception:   # noqa: BLE001  (we were dequeued from this Redis; go on)
             log.warning("could not clear the drain key of tenant %s", tenant_id)
-    query = select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None))
-    if not clock.standing_still():
-        query = query.where(OutboxMessage.created_at > clock.now() - _grace())
-    ids = db.session.scalars(query.order_by(OutboxMessage.id).limit(SCAN_BATCH)).all()
+    ids = db.session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None),
+                                       OutboxMessage.id > after)
+        .order_by(OutboxMessage.id).limit(SCAN_BATCH)).all()
     db.session.commit()
     names = consumers()
+    waiting = _backing_off(conn, tenant_id, ids)
     for outbox_id in ids:
+        if outbox_id in waiting:
+            continue
         try:
             claimed = db.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.id == outbox_id,
@@ -193,10 +218,11 @@ def drain(tenant_id):
             db.session.commit()
         except Exception:   # noqa: BLE001  (one bad row must not hold up the others)
             db.session.rollback()
+            _failed(conn, tenant_id, outbox_id)
             log.exception("outbox row %s of tenant %s failed; it will be retried",
                           outbox_id, tenant_id)
     if len(ids) == SCAN_BATCH:
-        drain.enqueue(tenant_id)
+        drain.enqueue(tenant_id, ids[-1])
     return len(ids)
 
 
@@ -208,17 +234,9 @@ def mark_relayed_row(row, at=None):
                        .execution_options(synchronize_session=False))
 
 
-@jobs.job(queue="notify")
-def mark_relayed(tenant_id, outbox_id):
-    """The relay's own consumer when no consumer is configured: nothing to deliver."""
-    row = db.session.get(OutboxMessage, outbox_id)
-    if row is not None:
-        mark_relayed_row(row)
-
-
 @jobs.job(queue="notify", retry=None)
 def relay_scan(tenant_id):
-    """Re-enqueue rows still unrelayed after the grace period (Redis was down, a worker died)."""
+    """For each active tenant, look for rows still unrelayed after the grace period."""
     with unscoped():
         tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
                                         .order_by(Tenant.id)).all()
@@ -228,14 +246,16 @@ def relay_scan(tenant_id):
 
 @jobs.job(queue="notify", retry=None)
 def relay_tenant(tenant_id):
-    grace = _grace()
+    """Rows older than the grace period are still unrelayed (Redis was down at the commit,
+    a drain job was lost, a consumer failed): enqueue a drain for them.  Returns how many."""
     # Under SHOUWEN_NOW the clock stands still and rows would never age: take them all
     # (consumers are idempotent, so a row relayed twice is harmless).
-    cutoff = clock.now() if clock.standing_still() else clock.now() - grace
-    rows = db.session.execute(
-        select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None),
-                                       OutboxMessage.created_at <= cutoff)
-        .order_by(OutboxMessage.id).limit(SCAN_BATCH)).scalars().all()
-    for outbox_id in rows:
-        relay(tenant_id, outbox_id)    # enqueued after this job's commit
-    return len(rows)
+    cutoff = clock.now() if clock.standing_still() else clock.now() - _grace()
+    stale = db.session.scalar(
+        select(func.count()).select_from(
+            select(OutboxMessage.id).where(OutboxMessage.relayed_at.is_(None),
+                                           OutboxMessage.created_at <= cutoff)
+            .limit(SCAN_BATCH).subquery()))
+    if stale:
+        drain.enqueue(tenant_id)
+    return stale

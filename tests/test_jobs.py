@@ -374,3 +374,22 @@ def test_daily_digest_once_per_staff_per_day(login, frozen):
     assert digest.payload["overdue_count"] == 1 and digest.payload["date"] == "2026-11-02"
     run("core.reminders.digest_all", frozen, "2026-11-03T09:10:00+08:00")
     assert len(outbox_rows("demo-hotel", "digest.daily")) == 2
+
+
+def test_a_keyed_message_claims_its_key_at_once_so_a_duplicate_is_caught_in_place(app, probe):
+    """The daily digest: a second worker emitting the same key fails in its savepoint and
+    the rest of its transaction still commits."""
+    from sqlalchemy.exc import IntegrityError
+
+    from core import outbox
+    tid = tenant_id("demo-hotel")
+    with tenant_scope(tid):
+        outbox.emit("digest.daily", {"n": 1}, key="digest:1:2026-11-02", tenant_id=tid)
+        with pytest.raises(IntegrityError):
+            with db.session.begin_nested():
+                outbox.emit("digest.daily", {"n": 2}, key="digest:1:2026-11-02", tenant_id=tid)
+        outbox.emit("test.after", {}, tenant_id=tid)
+        db.session.commit()
+    rows = [r for r in outbox_rows("demo-hotel") if r.topic in ("digest.daily", "test.after")]
+    assert [(r.topic, r.payload.get("n")) for r in rows] == [("digest.daily", 1),
+                                                            ("test.after", None)]

@@ -64,6 +64,13 @@ def emit(topic, payload, contact=None, key=None, tenant_id=None, event=None):
                         topic=topic, key=key, payload=payload, created_at=clock.now())
     row._contact, row._event = contact, event
     session = db.session()
+    if key is not None and contact is None:
+        # A keyed message of its own (the daily digest) claims its key at once, so a caller
+        # racing another worker catches the duplicate in its savepoint, not at the commit.
+        session.add(row)
+        session.flush()
+        session.info.setdefault("shouwen_outbox_tenants", set()).add(row.tenant_id)
+        return row
     row._transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault("shouwen_outbox", []).append(row)
     return row

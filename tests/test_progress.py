@@ -185,6 +185,17 @@ def test_failed_look_ups_are_limited_per_address(app, hotel):
     assert other.look_up(c["ref"], c["query_code"]).status_code == 200
 
 
+def test_an_ipv6_client_counts_by_its_64(app, hotel):
+    """One line holds a whole /64: hopping between its addresses does not reset the limit."""
+    security, _ = hotel
+    c = register(security)
+    codes = [Customer(app, "demo-hotel", address=f"2001:db8:1:2::{i + 1:x}")
+             .look_up(f"HT-20260101-{i:04d}", "ABCDEF").status_code for i in range(11)]
+    assert codes[:10] == [404] * 10 and codes[10] == 429
+    neighbour = Customer(app, "demo-hotel", address="2001:db8:1:3::1")     # another /64
+    assert neighbour.look_up(c["ref"], c["query_code"]).status_code == 200
+
+
 def test_guessing_one_reference_from_many_addresses_is_limited(app, hotel):
     security, _ = hotel
     c = register(security)

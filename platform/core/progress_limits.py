@@ -6,8 +6,13 @@ address, so guessing the code of one matter from many addresses gets nowhere eit
 (20 guesses a day against 31**6 codes, or 10**4 phone endings for old contacts).
 A failed look-up is the 404 "not found"; bad input (422) counts only towards the hourly
 limit.  The page and ``/api/v1/public/<slug>/progress`` share the counters (shared
-scopes); storage is Flask-Limiter's (Redis when configured).
+scopes); storage is Flask-Limiter's (Redis when configured).  An IPv6 client counts by its
+/64.  A limit counting failures is checked before the look-up and counted after it, so
+requests arriving at the same instant can each pass: the burst is bounded by the server's
+concurrency, not by the limit.
 """
+import ipaddress
+
 from flask import g, request
 
 from .extensions import limiter
@@ -20,7 +25,18 @@ FAILED = 404
 
 
 def _address():
-    return request.remote_addr or "-"
+    """The client's address; an IPv6 client counts by its /64, which one customer's line
+    (and one attacker) holds whole."""
+    address = request.remote_addr or "-"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _reference():

@@ -27,9 +27,9 @@ from flask import Flask, Response, request
 from sqlalchemy import bindparam, create_engine, insert, select, update
 
 from core.api.schemas import ContactIn, ContactOut
-from core.models import Contact, ContactEvent, Customer, Deadline
-from core.sqlite_writers import engine_options
-from tenants.models import ApiToken, PolicyVersion, Staff, Tenant, TenantCounter
+from core.contacts.models import Contact, ContactEvent, Customer, Deadline
+from core.db.sqlite_writers import engine_options
+from core.tenancy.models import ApiToken, PolicyVersion, Staff, Tenant, TenantCounter
 
 CLOCKS = (("final", 15 * 24 * 60), ("on_site", 60), ("transfer", 60))   # minutes
 

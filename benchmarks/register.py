@@ -58,7 +58,7 @@ NOISY_CORES = 0.15   # other load above this (in cores) during a run earns a war
 
 # gunicorn layout per backend (both servers of a backend use it): one process per core for
 # PostgreSQL; one process with threads for SQLite, whose writers then queue on the process's
-# writer lock (core.sqlite_writers) instead of sleeping in SQLite's busy handler.
+# writer lock (core.db.sqlite_writers) instead of sleeping in SQLite's busy handler.
 LAYOUT = {"postgresql": (2, 4), "sqlite": (1, 8)}
 
 TENANT, USER = "demo-hotel", "front-office"

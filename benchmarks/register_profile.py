@@ -53,9 +53,10 @@ def prepare(url, instance):
 
     from core import create_app
     from core.extensions import db
-    from tenants import demo, tokens
-    from tenants.models import Staff, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from tenants import demo
+    from core.tenancy import tokens
+    from core.tenancy.models import Staff, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
     from sqlalchemy import select
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

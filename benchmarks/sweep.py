@@ -6,7 +6,7 @@
    INSERT .. SELECT generate_series each for contacts and their transfer clocks; ``--due``
    of them (default 1,000) are past due, the rest due in the future.  ANALYZE.
 3. Prints EXPLAIN (ANALYZE, BUFFERS) of the sweep's query (open clocks due by now).
-4. Runs the sweep job (``core.sweep.sweep_due`` through ``core.jobs.perform``, as a worker
+4. Runs the sweep job (``core.deadlines.sweep.sweep_due`` through ``core.jobs.perform``, as a worker
    runs it) and reports breaches and escalations per second: each breach writes its event,
    violation proposal, escalation (with the next level's clock) and their outbox messages.
    Jobs it enqueues go to a real Redis server when redis-server is installed (else the
@@ -88,8 +88,8 @@ def main():
         from core import clock, create_app, jobs
         from core.extensions import db
         from tenants import demo
-        from tenants.models import Tenant
-        from tenants.scoping import unscoped
+        from core.tenancy.models import Tenant
+        from core.tenancy.scoping import unscoped
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "SHOUWEN_JOBS": "redis" if redis else "embedded",
                           "SHOUWEN_REDIS_URL": redis.url if redis else None,
@@ -114,13 +114,13 @@ def main():
             print("\nsweep query plan:\n  " + "\n  ".join(plan))
             with clock.frozen(at):
                 t = time.perf_counter()
-                breached = jobs.perform("core.sweep.sweep_due", tid)
+                breached = jobs.perform("core.deadlines.sweep.sweep_due", tid)
                 took = time.perf_counter() - t
                 print(f"\nsweep job: {breached:,} breaches (each: event, violation, escalation "
                       f"and its clock, outbox rows) in {took:.2f} s = "
                       f"{breached / took:,.0f} escalations/s with one worker")
                 t = time.perf_counter()
-                again = jobs.perform("core.sweep.sweep_due", tid)
+                again = jobs.perform("core.deadlines.sweep.sweep_due", tid)
                 print(f"sweep again (nothing due, {args.contacts:,} open): {again} breaches "
                       f"in {(time.perf_counter() - t) * 1000:.1f} ms")
             db.session.remove()

@@ -859,10 +859,10 @@ def main(argv=None):
 
         from core import create_app
         from core.extensions import db
-        from core.models import Contact
+        from core.contacts.models import Contact
         from tenants import demo
-        from tenants.models import Tenant
-        from tenants.scoping import unscoped
+        from core.tenancy.models import Tenant
+        from core.tenancy.scoping import unscoped
 
         app = create_app()
         with app.app_context():

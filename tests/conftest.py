@@ -21,7 +21,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 import pgserver
 from core import clock, create_app
 from core.extensions import db, limiter
-from tenants import policies
+from core.policy import versions as policies
 
 BACKENDS = [b for b in os.environ.get(
     "SHOUWEN_TEST_DATABASES",
@@ -153,9 +153,9 @@ def login(app, client):
     """``login("demo-hotel", "front-office")`` -> an :class:`ApiUser` with a fresh token."""
     from sqlalchemy import select
 
-    from tenants import tokens
-    from tenants.models import Staff, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.tenancy import tokens
+    from core.tenancy.models import Staff, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
 
     def _login(slug, username):
         with unscoped():

@@ -4,7 +4,8 @@ Stands in for the notifications fan-out: it records what it saw in the process a
 the row relayed, as the real consumer does.  Importable by worker processes too (the tests
 put this directory on PYTHONPATH).
 """
-from core import jobs, outbox
+from core import jobs
+from core.notify import outbox
 from core.extensions import db
 
 SEEN = []

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import Contact, ContactEvent
-from tenants.models import Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.contacts.models import Contact, ContactEvent
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 
 def tenant_id(slug):
@@ -43,7 +43,7 @@ def event_payload(slug, ref, kind):
 def fan_out_event(slug, ref, kind, outbox_id=None, commit=True):
     """Fan out the contact's last ``kind`` event as topic ``contact.<kind>``; commits (which
     runs the e-mail and webhook jobs) unless told not to.  Returns the created rows."""
-    from core import notifications
+    from core.notify import inbox as notifications
     contact_id, payload = event_payload(slug, ref, kind)
     tid = tenant_id(slug)
     with tenant_scope(tid):

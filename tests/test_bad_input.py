@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from conftest import register
 from core.extensions import db
-from tenants.scoping import TenantScoped, unscoped
+from core.tenancy.scoping import TenantScoped, unscoped
 
 NOW = "2026-10-01T09:00:00+08:00"     # a holiday: the hotel runs a seven-day calendar
 VALID = {"channel": "phone", "matter_type": "complaint", "summary": "空调不制冷",

@@ -1,6 +1,6 @@
 """Working-day calendars and deadline arithmetic (DESIGN.md "Time and deadlines").
 
-Unit tests of :class:`core.workcalendar.WorkCalendar` need no app; a few tests
+Unit tests of :class:`core.deadlines.workcalendar.WorkCalendar` need no app; a few tests
 at the end go through the API of the government demo tenant (statutory calendar).
 
 Every expected date below is written out by hand from the State Council's 2026
@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from conftest import deadline, register
-from core.workcalendar import Due, WorkCalendar
+from core.deadlines.workcalendar import Due, WorkCalendar
 
 SH = "+08:00"
 
@@ -425,8 +425,8 @@ def test_api_tenant_schedule_for_2027(app, login, frozen):
     from sqlalchemy import select
 
     from core.extensions import db
-    from tenants.models import ConfirmedYear, SpecialDay, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.tenancy.models import ConfirmedYear, SpecialDay, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
 
     tax = login("demo-government", "tax")
     with unscoped():
@@ -457,8 +457,8 @@ def test_the_sweep_recomputes_fallback_clocks_once_the_calendar_changes(app, log
     from sqlalchemy import select
 
     from core.extensions import db
-    from tenants.models import ConfirmedYear, SpecialDay, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.tenancy.models import ConfirmedYear, SpecialDay, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
 
     tax = login("demo-government", "tax")
     with frozen("2026-12-30T10:00:00+08:00"):

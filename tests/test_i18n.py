@@ -232,9 +232,9 @@ def _monolingual(value, out):
 
 def _policy(slug):
     from core.extensions import db
-    from core.plugins import manager
-    from tenants.models import Tenant
-    from tenants.scoping import unscoped
+    from core.policy.plugins import manager
+    from core.tenancy.models import Tenant
+    from core.tenancy.scoping import unscoped
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
     return manager().get(tenant.pack_key).policy
@@ -244,9 +244,9 @@ def tenant_data(slug):
     """Words that are tenant data, not interface: the organisation's, its departments' and
     its staff's names and details, contact references and the pack's monolingual phrases."""
     from core.extensions import db
-    from core.models import Contact
-    from tenants.models import Department, Staff, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.contacts.models import Contact
+    from core.tenancy.models import Department, Staff, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
 
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
@@ -334,8 +334,8 @@ def _users(slug, user, other):
     """Two ordinary staff members of different departments (the hotel's as in the brief),
     and the first one's department code."""
     from core.extensions import db
-    from tenants.models import Staff, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.tenancy.models import Staff, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
     with tenant_scope(tenant.id):

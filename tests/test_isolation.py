@@ -12,9 +12,9 @@ from sqlalchemy import delete, exists, func, select, update
 
 from conftest import register
 from core.extensions import db
-from core.models import Contact, ContactEvent, Customer
-from tenants.models import ApiToken, Department, Staff, Tenant
-from tenants.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
+from core.contacts.models import Contact, ContactEvent, Customer
+from core.tenancy.models import ApiToken, Department, Staff, Tenant
+from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
 
 T0 = "2026-10-01T09:00:00+08:00"
 
@@ -86,7 +86,7 @@ def hotel_world(login, frozen):
     res = login("demo-hotel", "admin").patch("/policy", json={"wording": {
         "courtesy_phrases": ["您好"]}})        # a policy version the bank does not have
     assert res.status_code == 200
-    from core import notifications
+    from core.notify import inbox as notifications
     from notify_support import staff
     admin = staff("demo-hotel", "admin")     # front office: told of the handover by the relay
     with tenant_scope(admin.tenant_id):
@@ -276,7 +276,7 @@ def test_lists_show_only_the_callers_tenant(login, frozen, hotel_world):
 
 def _token_ids(token):
     """(token id, tenant id, staff id) of a plaintext token."""
-    from tenants.tokens import _digest
+    from core.tenancy.tokens import _digest
     with unscoped():
         row = db.session.scalars(select(ApiToken).where(ApiToken.digest == _digest(token))).one()
         return row.id, row.tenant_id, row.staff_id
@@ -300,7 +300,7 @@ def test_missing_or_invalid_token_is_401(client, hotel_world, header):
 
 
 def test_revoked_token_is_401(login, hotel_world):
-    from tenants import tokens
+    from core.tenancy import tokens
     bank = login("demo-bank", "counter")
     assert bank.get("/contacts").status_code == 200
     token_id, tenant_id, _ = _token_ids(bank.token)
@@ -522,8 +522,10 @@ def world(app, hotel_world):
     """The hotel's objects of every kind a route can name, with their ids."""
     from datetime import date
 
-    from core import webhooks
-    from tenants import calendar_admin, password_links, policies, tokens
+    from core.notify import webhooks
+    from tenants import calendar_admin
+    from core.tenancy import password_links, tokens
+    from core.policy import versions as policies
     hotel = _tenant_id("demo-hotel")
     with tenant_scope(hotel):
         staff = db.session.scalars(select(Staff).where(Staff.username == "security")).one()
@@ -644,7 +646,7 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
     checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(("/t/", "/api/v1/")) or rule.endpoint in (
-                "api.openapi", "web.login", "web.set_password",
+                "api.openapi", "web.login", "admin.set_password",
                 "web.progress_page", "api.public_progress"):   # public: the customer's look-up
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",

@@ -10,10 +10,10 @@ import jobprobe
 from conftest import deadline, register
 from core import clock, jobs
 from core.extensions import db
-from core.models import ContactEvent, Escalation, Violation
-from core.outbox import OutboxMessage
-from tenants.models import Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.contacts.models import ContactEvent, Escalation, Violation
+from core.notify.outbox import OutboxMessage
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 T0 = "2026-11-02T10:00:00+08:00"       # a Monday
 
@@ -110,7 +110,7 @@ def test_a_burst_of_commits_wakes_one_drain_that_relays_every_row(login, frozen,
     with frozen(T0):
         refs = [register(security, matter_type="complaint")["ref"] for _ in range(3)]
         notify = jobs.queue("notify")
-        assert [j.description.split("(")[0] for j in notify.get_jobs()] == ["core.outbox.drain"]
+        assert [j.description.split("(")[0] for j in notify.get_jobs()] == ["core.notify.outbox.drain"]
         rq_jobs()
     rows = outbox_rows("demo-hotel", "contact.registered")
     assert sorted(r.payload["ref"] for r in rows) == sorted(refs)
@@ -123,7 +123,7 @@ def test_a_burst_of_commits_wakes_one_drain_that_relays_every_row(login, frozen,
 
 def test_a_failing_row_does_not_hold_up_the_others_and_the_scan_tries_it_again(
         app, frozen, probe, caplog):
-    from core import outbox
+    from core.notify import outbox
     tid = tenant_id("demo-hotel")
     with frozen(T0), tenant_scope(tid):
         outbox.emit("test.poison", {}, tenant_id=tid)
@@ -134,14 +134,14 @@ def test_a_failing_row_does_not_hold_up_the_others_and_the_scan_tries_it_again(
     assert poison.relayed_at is None and fine.relayed_at is not None
     assert "will be retried" in caplog.text
     probe.clear()
-    run("core.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")   # after the grace
+    run("core.notify.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")   # after the grace
     assert [t for _, _, t in probe][:1] == ["test.poison"]      # the scan woke a drain
     assert outbox_rows("demo-hotel")[-1].relayed_at is not None
 
 
 def test_with_redis_a_failing_row_waits_longer_each_time_while_new_rows_go_out(
         app, frozen, probe, rq_jobs):
-    from core import outbox
+    from core.notify import outbox
     tid = tenant_id("demo-hotel")
     with frozen(T0), tenant_scope(tid):
         outbox.emit("test.poison", {}, tenant_id=tid)
@@ -157,7 +157,7 @@ def test_with_redis_a_failing_row_waits_longer_each_time_while_new_rows_go_out(
     rq_jobs()
     assert [t for _, _, t in probe] == ["test.poison", "test.fine"]   # poison is waiting
     conn.delete(f"shouwen:outbox:retry-after:{tid}:{poison.id}")     # its 30 s are over
-    jobs.enqueue("core.outbox.drain", tid, now=True)
+    jobs.enqueue("core.notify.outbox.drain", tid, now=True)
     rq_jobs()
     assert [t for _, _, t in probe][-1] == "test.poison"
     assert 30 < conn.ttl(f"shouwen:outbox:retry-after:{tid}:{poison.id}") <= 60   # doubled
@@ -201,9 +201,9 @@ def test_redis_down_keeps_the_contact_and_the_relay_scan_delivers_later(
     assert security.get(f"/contacts/{c['ref']}").status_code == 200
     [row] = outbox_rows("demo-hotel", "contact.registered")
     assert row.relayed_at is None and probe == []
-    run("core.outbox.relay_scan", frozen, "2026-11-02T10:00:30+08:00")   # inside the grace
+    run("core.notify.outbox.relay_scan", frozen, "2026-11-02T10:00:30+08:00")   # inside the grace
     assert probe == []
-    run("core.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")
+    run("core.notify.outbox.relay_scan", frozen, "2026-11-02T10:01:30+08:00")
     assert [t for _, _, t in probe] == ["contact.registered"]
     assert outbox_rows("demo-hotel", "contact.registered")[0].relayed_at is not None
 
@@ -224,7 +224,7 @@ def test_under_shouwen_now_the_relay_scan_does_not_wait_for_rows_to_age(
         app.extensions.pop("shouwen_redis", None)
     clock.configure(T0)
     try:
-        jobs.enqueue("core.outbox.relay_scan", None, now=True)   # same instant as the row
+        jobs.enqueue("core.notify.outbox.relay_scan", None, now=True)   # same instant as the row
     finally:
         clock.configure(None)
     assert [t for _, _, t in probe] == ["contact.registered"]
@@ -238,7 +238,7 @@ def test_sweep_job_escalates_the_hotel_chain_level_by_level_exactly_once(login, 
         c = register(security, matter_type="complaint")
     ref = c["ref"]
     for at in ("2026-11-02T11:30:00+08:00", "2026-11-02T11:31:00+08:00"):   # twice: once
-        run("core.sweep.sweep_all", frozen, at)
+        run("core.deadlines.sweep.sweep_all", frozen, at)
     with frozen("2026-11-02T11:40:00+08:00"):
         c = security.get(f"/contacts/{ref}").get_json()
     assert c["escalation_level"] == 1
@@ -249,7 +249,7 @@ def test_sweep_job_escalates_the_hotel_chain_level_by_level_exactly_once(login, 
     for at in ("2026-11-02T17:30:00+08:00", "2026-11-02T18:00:00+08:00",
                "2026-11-03T15:00:00+08:00", "2026-11-05T10:00:00+08:00",
                "2026-11-06T10:00:00+08:00"):
-        run("core.sweep.sweep_all", frozen, at)
+        run("core.deadlines.sweep.sweep_all", frozen, at)
     with frozen("2026-11-06T10:00:00+08:00"):
         c = security.get(f"/contacts/{ref}").get_json()
     escalated = [e["details"] for e in c["events"] if e["kind"] == "escalated"]
@@ -280,7 +280,7 @@ def test_a_reply_stops_the_escalated_levels_clock(login, frozen):
     with frozen(T0):
         c = register(security, matter_type="complaint")
         security.post(f"/contacts/{c['ref']}/handling", json={})
-    run("core.sweep.sweep_all", frozen, "2026-11-02T11:30:00+08:00")
+    run("core.deadlines.sweep.sweep_all", frozen, "2026-11-02T11:30:00+08:00")
     with frozen("2026-11-02T12:00:00+08:00"):
         c = security.get(f"/contacts/{c['ref']}").get_json()
     if c["escalation_level"] == 0:
@@ -288,7 +288,7 @@ def test_a_reply_stops_the_escalated_levels_clock(login, frozen):
     with frozen("2026-11-02T14:00:00+08:00"):
         res = security.post(f"/contacts/{c['ref']}/replies", json={"text": "您好，已为您处理，谢谢。"})
         assert res.status_code in (200, 201), res.get_json()
-    run("core.sweep.sweep_all", frozen, "2026-11-03T12:00:00+08:00")
+    run("core.deadlines.sweep.sweep_all", frozen, "2026-11-03T12:00:00+08:00")
     with frozen("2026-11-03T12:00:00+08:00"):
         c = security.get(f"/contacts/{c['ref']}").get_json()
     assert c["escalation_level"] == 1
@@ -308,17 +308,17 @@ def test_reminders_at_half_and_eighty_percent_once_each(login, frozen, probe):
     desk = login("demo-property", "customer-service")
     with frozen(T0):
         register(desk, matter_type="repair", summary="门锁坏了")     # on site within 60 min
-    run("core.reminders.scan_all", frozen, "2026-11-02T10:20:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-02T10:20:00+08:00")
     assert reminders("demo-property") == []
     for at in ("2026-11-02T10:31:00+08:00", "2026-11-02T10:32:00+08:00"):
-        run("core.reminders.scan_all", frozen, at)
+        run("core.deadlines.reminders.scan_all", frozen, at)
     [half] = reminders("demo-property")
     assert half["point"] == "50%" and half["deadline_kind"] == "on_site"
     assert half["staff_ids"] == [staff_id("demo-property", "customer-service")]
-    run("core.reminders.scan_all", frozen, "2026-11-02T10:49:00+08:00")
-    run("core.reminders.scan_all", frozen, "2026-11-02T10:59:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-02T10:49:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-02T10:59:00+08:00")
     assert [r["point"] for r in reminders("demo-property")] == ["50%", "80%"]
-    run("core.reminders.scan_all", frozen, "2026-11-02T11:30:00+08:00")   # breached: no more
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-02T11:30:00+08:00")   # breached: no more
     assert len(reminders("demo-property")) == 2
     keys = [r.key for r in outbox_rows("demo-property", "contact.reminder")]
     assert len(keys) == 2 and all(k.startswith("reminder:") for k in keys)
@@ -328,7 +328,7 @@ def test_a_late_scan_sends_only_the_latest_point(login, frozen):
     desk = login("demo-property", "customer-service")
     with frozen(T0):
         register(desk, matter_type="repair", summary="门锁坏了")
-    run("core.reminders.scan_all", frozen, "2026-11-02T10:55:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-02T10:55:00+08:00")
     assert [r["point"] for r in reminders("demo-property")] == ["80%"]
 
 
@@ -338,10 +338,10 @@ def test_working_day_clock_reminds_on_the_morning_of_its_last_day(login, frozen)
         c = register(clerk, matter_type="consultation", own_duty=True)
     due = deadline(c, "reply")["due_at"]
     assert due == "2026-11-05T09:30:00+00:00"          # 3 working days: Thu 17:30 local
-    run("core.reminders.scan_all", frozen, "2026-11-05T09:05:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-05T09:05:00+08:00")
     points = [r["point"] for r in reminders("demo-government")]
     assert points[-1] == "morning" and "morning" not in points[:-1]
-    run("core.reminders.scan_all", frozen, "2026-11-05T12:00:00+08:00")
+    run("core.deadlines.reminders.scan_all", frozen, "2026-11-05T12:00:00+08:00")
     assert [r["point"] for r in reminders("demo-government")].count("morning") == 1
 
 
@@ -365,14 +365,14 @@ def test_daily_digest_once_per_staff_per_day(login, frozen):
     security = login("demo-hotel", "security")
     with frozen("2026-11-02T08:00:00+08:00"):
         register(security, matter_type="complaint")
-    run("core.reminders.digest_all", frozen, "2026-11-02T08:30:00+08:00")   # before work
+    run("core.deadlines.reminders.digest_all", frozen, "2026-11-02T08:30:00+08:00")   # before work
     assert outbox_rows("demo-hotel", "digest.daily") == []
     for at in ("2026-11-02T09:10:00+08:00", "2026-11-02T11:00:00+08:00"):
-        run("core.reminders.digest_all", frozen, at)
+        run("core.deadlines.reminders.digest_all", frozen, at)
     [digest] = outbox_rows("demo-hotel", "digest.daily")
     assert digest.payload["staff_id"] == staff_id("demo-hotel", "security")
     assert digest.payload["overdue_count"] == 1 and digest.payload["date"] == "2026-11-02"
-    run("core.reminders.digest_all", frozen, "2026-11-03T09:10:00+08:00")
+    run("core.deadlines.reminders.digest_all", frozen, "2026-11-03T09:10:00+08:00")
     assert len(outbox_rows("demo-hotel", "digest.daily")) == 2
 
 
@@ -381,7 +381,7 @@ def test_a_keyed_message_claims_its_key_at_once_so_a_duplicate_is_caught_in_plac
     the rest of its transaction still commits."""
     from sqlalchemy.exc import IntegrityError
 
-    from core import outbox
+    from core.notify import outbox
     tid = tenant_id("demo-hotel")
     with tenant_scope(tid):
         outbox.emit("digest.daily", {"n": 1}, key="digest:1:2026-11-02", tenant_id=tid)

@@ -22,10 +22,10 @@ import redisserver
 from conftest import BACKENDS, register, ApiUser
 from core import clock, create_app, jobs
 from core.extensions import db
-from core.models import Contact, Escalation, Violation
-from core.outbox import OutboxMessage
-from tenants.models import Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.contacts.models import Contact, Escalation, Violation
+from core.notify.outbox import OutboxMessage
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 pytestmark = pytest.mark.skipif(redisserver.binary() is None,
                                 reason="redis-server is not installed (apt-get install redis-server)")
@@ -109,7 +109,7 @@ def run_worker(app, *args, now=LATE, timeout=120):
 
 
 def hotel_user(app, username="security"):
-    from tenants import tokens
+    from core.tenancy import tokens
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "demo-hotel")).one()
     with tenant_scope(tenant.id):
@@ -164,9 +164,9 @@ def test_redis_stopped_during_registration_delays_but_never_loses(ctx, redis_ser
     assert [r.topic for r in rows] == ["contact.registered"]
     assert rows[0].relayed_at is None
     redis_server.start()
-    enqueue(ctx, "core.outbox.relay_scan")                  # the periodic relay scan
+    enqueue(ctx, "core.notify.outbox.relay_scan")                  # the periodic relay scan
     out = run_worker(ctx, "--no-periodic")
-    assert "core.outbox.drain" in out, out        # the drain ran the consumer for the row
+    assert "core.notify.outbox.drain" in out, out        # the drain ran the consumer for the row
     db.session.remove()
     with tenant_scope(tenant_id):
         row = db.session.get(OutboxMessage, rows[0].id)
@@ -188,7 +188,7 @@ def _wait_for_started_sweep(app, proc, timeout=30):
     while time.monotonic() < deadline:
         for job_id in registry.get_job_ids():
             job = registry.job_class.fetch(job_id, connection=registry.connection)
-            if "core.sweep.sweep_due" in (job.description or ""):
+            if "core.deadlines.sweep.sweep_due" in (job.description or ""):
                 return job
         assert proc.poll() is None, proc.stdout.read()
         time.sleep(0.05)
@@ -212,7 +212,7 @@ def test_worker_killed_mid_sweep_escalates_once_after_restart(ctx):
     tenant_id, contact_ids = register_many(ctx, 20)
     lock = _block_writes(ctx, contact_ids[-1])
     try:
-        enqueue(ctx, "core.sweep.sweep_due", tenant_id)
+        enqueue(ctx, "core.deadlines.sweep.sweep_due", tenant_id)
         proc = start_worker(ctx, "--no-periodic")
         _wait_for_started_sweep(ctx, proc)
         time.sleep(0.5)                                 # let it get to the lock
@@ -223,7 +223,7 @@ def test_worker_killed_mid_sweep_escalates_once_after_restart(ctx):
         lock.rollback()
         lock.close()
     assert per_contact(tenant_id, Escalation, contact_ids) == Counter()   # all rolled back
-    enqueue(ctx, "core.sweep.sweep_all")                # the next periodic sweep
+    enqueue(ctx, "core.deadlines.sweep.sweep_all")                # the next periodic sweep
     run_worker(ctx, "--no-periodic")
     assert_consequences_once(tenant_id, contact_ids)
     run_worker(ctx)                                     # and the whole periodic list again
@@ -233,7 +233,7 @@ def test_worker_killed_mid_sweep_escalates_once_after_restart(ctx):
 def test_two_workers_sweeping_at_once_duplicate_nothing(ctx):
     tenant_id, contact_ids = register_many(ctx, 60)
     for _ in range(3):                                  # duplicate jobs too
-        enqueue(ctx, "core.sweep.sweep_due", tenant_id)
+        enqueue(ctx, "core.deadlines.sweep.sweep_due", tenant_id)
     workers = [start_worker(ctx, "--burst") for _ in range(2)]   # each also runs the list
     for proc in workers:
         out, _ = proc.communicate(timeout=180)

@@ -3,13 +3,13 @@ import pytest
 from sqlalchemy import event, select
 
 from conftest import register
-from core import notifications
+from core.notify import inbox as notifications
 from core.extensions import db
-from core.notifications import Notification
+from core.notify.inbox import Notification
 from notify_support import event_payload, fan_out_event, staff, tenant_id
 from tenants.provisioning import add_staff
-from tenants.models import Tenant
-from tenants.scoping import tenant_scope
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
 
@@ -129,7 +129,7 @@ def test_escalation_to_a_role_reaches_its_holders(app, login, frozen):
     fan_out_event("demo-property", c["ref"], "escalated")
     step = payload["details"]["to"]
     with tenant_scope(tenant_id("demo-property")):
-        from tenants.models import Staff
+        from core.tenancy.models import Staff
         told = {s.username: n.params["reason"] for n, s in db.session.execute(
             select(Notification, Staff).join(Staff, Staff.id == Notification.staff_id))}
         titled = set(db.session.scalars(select(Staff.username).where(Staff.title == step)))
@@ -159,7 +159,7 @@ def test_reminder_and_violation_topics(app, login, frozen, runner):
 
     assert runner.invoke(args=["sweep", "--at", "2026-11-02T11:30:00+08:00"]).exit_code == 0
     with tenant_scope(tid):
-        from core.models import Violation
+        from core.contacts.models import Violation
         v = db.session.scalars(select(Violation)).one()
         notifications.fan_out_message(
             tid, "violation.proposed",

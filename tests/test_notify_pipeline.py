@@ -7,11 +7,11 @@ import json
 from sqlalchemy import select
 
 from conftest import register
-from core import notifications, webhooks
+from core.notify import inbox as notifications, webhooks
 from core.extensions import db
-from core.outbox import OutboxMessage
+from core.notify.outbox import OutboxMessage
 from notify_support import Receiver, staff, tenant_id
-from tenants.scoping import tenant_scope
+from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
 

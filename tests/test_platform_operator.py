@@ -8,8 +8,8 @@ from sqlalchemy import event, select
 from conftest import register
 from core.extensions import db
 from tenants import operators
-from tenants.models import Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 STRONG = "granite-meadow-42-slowly"
 
@@ -102,7 +102,7 @@ def test_usage_counts_come_from_one_grouped_query(app, ops, login, frozen):
     assert (h["contacts"], h["contacts_30d"]) == (3, 2)
     assert (b["contacts"], b["contacts_30d"]) == (0, 0)
     with tenant_scope(_tenant("demo-hotel").id):
-        from tenants.models import Staff
+        from core.tenancy.models import Staff
         assert h["staff"] == len(db.session.scalars(select(Staff).where(Staff.active)).all())
     assert h["last_activity"].isoformat().startswith("2026-11-02T02:00")
     # the page shows the counts, and nothing of the contacts
@@ -117,7 +117,7 @@ def test_operator_code_never_loads_a_contact_row(app, ops, login, frozen):
     """Whatever the operator pages run, no contact, customer or event row is loaded."""
     from sqlalchemy.orm import Session
 
-    from core.models import Contact, ContactEvent, Customer
+    from core.contacts.models import Contact, ContactEvent, Customer
     with frozen("2026-11-02T10:00:00+08:00"):
         register(login("demo-hotel", "security"))
     loaded = []

@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 from core import hookspecs
-from core.plugins import PackManager, manager
+from core.policy.plugins import PackManager, manager
 from conftest import register
 
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)

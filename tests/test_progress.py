@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from conftest import register
 from core.extensions import db
-from core.models import Contact, Violation
-from tenants.models import Department, Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.contacts.models import Contact, Violation
+from core.tenancy.models import Department, Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 
 def _csrf(client, slug, lang=None):

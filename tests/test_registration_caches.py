@@ -1,7 +1,7 @@
 """The per-process caches behind fast registration never serve a stale answer.
 
 The current policy version and the working calendar are cached per process under the
-tenant's configuration stamp (``tenants.config_stamp``); tokens are checked on every
+tenant's configuration stamp (``core.policy.config_stamp``); tokens are checked on every
 request.  Each test warms the caches with a registration first, then changes what they
 hold, and the very next request must see the change.
 """
@@ -11,9 +11,9 @@ from sqlalchemy import delete, select
 
 from conftest import deadline, register
 from core.extensions import db
-from tenants import policies
-from tenants.models import ApiToken, ConfirmedYear, SpecialDay, Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.policy import versions as policies
+from core.tenancy.models import ApiToken, ConfirmedYear, SpecialDay, Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 MONDAY = "2026-11-02T10:00:00+08:00"
 THURSDAY_CLOSE = "2026-11-05T09:30:00+00:00"    # 3 working days later, 17:30 Beijing time

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.plugins import manager
+from core.policy.plugins import manager
 from tenants import provisioning, signup
-from tenants.models import Department, PolicyVersion, Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.tenancy.models import Department, PolicyVersion, Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 STRONG = "lantern-orchard-7-quietly"
 

@@ -1,5 +1,5 @@
 """SQLite writers of one process queue on a lock held from BEGIN IMMEDIATE to COMMIT/ROLLBACK
-(core.sqlite_writers), and the lock can neither leak nor deadlock a thread."""
+(core.db.sqlite_writers), and the lock can neither leak nor deadlock a thread."""
 import threading
 import time
 
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from core.sqlite_writers import WriterConnection, engine_options
+from core.db.sqlite_writers import WriterConnection, engine_options
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from conftest import register
 from core.extensions import db
-from tenants.models import ApiToken, Department, Staff, Tenant
-from tenants.scoping import tenant_scope, unscoped
+from core.tenancy.models import ApiToken, Department, Staff, Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 STRONG = "lantern-orchard-7-quietly"
 
@@ -199,7 +199,7 @@ def test_edit_staff_role_rank_department(web_login):
 
 
 def test_title_fills_role_and_rank_when_left_empty(web_login):
-    from tenants import policies
+    from core.policy import versions as policies
     admin = web_login("demo-property", "admin")
     with tenant_scope(_tenant("demo-property").id):
         roles = policies.load(policies.latest_version_id())[1]["roles"]

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from conftest import register
 from core.extensions import db
-from core.notifications import Notification
+from core.notify.inbox import Notification
 from notify_support import fan_out_event, staff, tenant_id
-from tenants.scoping import tenant_scope
+from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
 

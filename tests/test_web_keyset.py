@@ -105,8 +105,8 @@ def test_date_range_orders_by_registration_time(app, web_login, tied, frozen, mo
     from datetime import datetime, timezone
 
     from core.extensions import db
-    from core.models import Contact
-    from tenants.scoping import unscoped
+    from core.contacts.models import Contact
+    from core.tenancy.scoping import unscoped
     with unscoped():
         db.session.execute(update(Contact).where(Contact.ref == tied[8]).values(
             registered_at=datetime(2026, 11, 5, 1, 0, tzinfo=timezone.utc)))   # 09:00 local
@@ -124,8 +124,8 @@ def test_stale_or_foreign_page_links_show_the_first_page(app, web_login, login, 
     from sqlalchemy import select
 
     from core.extensions import db
-    from core.models import Contact
-    from tenants.scoping import unscoped
+    from core.contacts.models import Contact
+    from core.tenancy.scoping import unscoped
     bank = login("demo-bank", "counter")
     with frozen("2026-11-06T09:30:00+08:00"):
         foreign = register(bank, matter_type="business", summary="开户")

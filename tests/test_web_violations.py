@@ -94,7 +94,7 @@ def test_staff_get_403_and_other_tenants_violations_are_not_found(login, web_log
 
 
 def test_deadline_breach_evidence_shows_the_clock(login, web_login, frozen):
-    from core import sweep  # noqa: F401  (the breach comes from evaluating the clock)
+    from core.deadlines import sweep  # noqa: F401  (the breach comes from evaluating the clock)
     security = login("demo-hotel", "security")
     with frozen("2026-11-02T10:00:00+08:00"):
         ref = register(security)["ref"]

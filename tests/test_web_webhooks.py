@@ -6,9 +6,9 @@ import re
 from sqlalchemy import select
 
 from core.extensions import db
-from core.webhooks import WebhookDelivery, WebhookEndpoint
+from core.notify.webhooks import WebhookDelivery, WebhookEndpoint
 from notify_support import Receiver, tenant_id
-from tenants.scoping import tenant_scope
+from core.tenancy.scoping import tenant_scope
 
 
 def _endpoints(slug="demo-hotel"):

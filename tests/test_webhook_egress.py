@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from conftest import register
-from core import egress, webhooks
+from core.notify import egress, webhooks
 from core.errors import Invalid
 from core.extensions import db
-from core.webhooks import WebhookDelivery
+from core.notify.webhooks import WebhookDelivery
 from notify_support import Receiver, fan_out_event, staff
-from tenants.scoping import tenant_scope
+from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
 

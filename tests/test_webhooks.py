@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from conftest import register
-from core import clock, webhooks
+from core import clock
+from core.notify import webhooks
 from core.errors import Forbidden, Invalid
 from core.extensions import db
-from core.webhooks import WebhookDelivery
+from core.notify.webhooks import WebhookDelivery
 from notify_support import Receiver, fan_out_event, free_port, staff, tenant_id
-from tenants.scoping import tenant_scope, unscoped
+from core.tenancy.scoping import tenant_scope, unscoped
 
 T0 = "2026-11-02T10:00:00+08:00"
 
@@ -124,7 +125,7 @@ def test_back_off_doubles_up_to_the_cap_then_fails(app, login, frozen, monkeypat
     assert delays == [60, 120, 240]
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 4, None)
     assert "Connection" in row.last_error
-    from core.retries import backoff
+    from core.notify.retries import backoff
     assert backoff(20, webhooks.BASE, webhooks.CAP) == timedelta(seconds=webhooks.CAP)
 
 
@@ -146,7 +147,7 @@ def test_send_test_and_rotated_secret(app, frozen):
 
 
 def _tenant(slug):
-    from tenants.models import Tenant
+    from core.tenancy.models import Tenant
     with unscoped():
         return db.session.get(Tenant, tenant_id(slug))
 

@@ -28,34 +28,39 @@ def create_app(config=None):
     app = Flask(__name__, instance_path=os.environ.get("SHOUWEN_INSTANCE_PATH")
                 or os.path.join(os.getcwd(), "instance"))
     app.request_class = ShouwenRequest
-    from . import clock
-    from . import config as settings
+    from core import clock
+    from core import config as settings
     settings.load(app, config)
     clock.configure(app.config.get("SHOUWEN_NOW"))
 
-    from .extensions import db, migrate
+    from core.extensions import db, migrate
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
-    import tenants.models  # noqa: F401  (register the tables)
-    import tenants.operators  # noqa: F401
-    import tenants.password_links  # noqa: F401
-    from . import models, outbox   # noqa: F401
-    from . import mailer, notifications, webhooks  # noqa: F401  (their tables)
-    from . import periodic, reminders, sweep   # noqa: F401  (register the jobs)
+    migrate.init_app(app, db,
+                     directory=os.path.join(os.path.dirname(__file__), "db", "migrations"))
+    # Every table and every job is declared when its module is imported.
+    from core.contacts import models  # noqa: F401
+    from core.deadlines import reminders, sweep  # noqa: F401
+    from core.jobs import periodic  # noqa: F401
+    from core.notify import inbox, mail, outbox, webhooks  # noqa: F401
+    from core.tenancy import models as tenancy_models, password_links  # noqa: F401
 
-    from .api import bp as api_bp
+    from core.api import bp as api_bp
     app.register_blueprint(api_bp)
     _init_web(app)
-    from . import cli
+    from core import cli
     cli.init_app(app)
+    # The SaaS shell (sign-up, administration, operators, demo) around the engine: the one
+    # place where core reaches tenants (docs/architecture.md).
+    import tenants
+    tenants.init_app(app)
     return app
 
 
 def _init_web(app):
-    from . import i18n
-    from .api import bp as api_bp
-    from .extensions import csrf, limiter, login_manager
-    from .web import bp as web_bp, labels, platform, public, signup
+    from core import i18n
+    from core.api import bp as api_bp
+    from core.extensions import csrf, limiter, login_manager
+    from core.web import bp as web_bp, labels, public
     csrf.init_app(app)
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, not cookies
     login_manager.init_app(app)
@@ -67,8 +72,6 @@ def _init_web(app):
     labels.init_app(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(public.bp)
-    app.register_blueprint(signup.bp)
-    app.register_blueprint(platform.bp)
 
 
 @event.listens_for(Engine, "connect")
@@ -96,8 +99,8 @@ def _sqlite_begin(conn):
         return
     from flask import has_request_context, request
 
-    from .sqlite_writers import begin_immediate
+    from core.db.sqlite_writers import begin_immediate
     if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
         conn.exec_driver_sql("BEGIN")
     else:
-        begin_immediate(conn)     # queued on the process's writer lock (core.sqlite_writers)
+        begin_immediate(conn)     # queued on the process's writer lock (core.db.sqlite_writers)

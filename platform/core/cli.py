@@ -1,16 +1,17 @@
-"""The ``shouwen`` command (a Flask CLI group): serve, worker, init-db, db, demo, token, sweep,
-operator."""
+"""The ``shouwen`` command (a Flask CLI group): serve, worker, init-db, db, token, sweep.
+
+The SaaS shell adds its own commands (demo, operator) in ``tenants.cli``."""
 import sys
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import clock
-from .extensions import db
+from core import clock
+from core.extensions import db
 
 
 def _create_app():
-    from . import create_app
+    from core import create_app
     return create_app()
 
 
@@ -27,29 +28,6 @@ def init_db_command():
     click.echo("database is at the latest schema")
 
 
-@click.command("demo")
-@click.option("--no-samples", is_flag=True, help="Don't add the sample contacts.")
-@with_appcontext
-def demo_command(no_samples):
-    """Create the demo tenants (idempotent) with a few sample contacts; print how to log in."""
-    from tenants import demo
-    upgrade_db()
-    for slug, created, users in demo.seed():
-        click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
-        if created and not no_samples:
-            from tenants.demo_contacts import seed_samples
-            lookups = []
-            count = seed_samples(demo.tenant(slug), lookups=lookups)
-            db.session.commit()
-            click.echo(f"        {count} sample contacts")
-            for ref, code in lookups:
-                click.echo(f"        a customer looks one up at http://127.0.0.1:5000/t/{slug}/progress"
-                           f"  (reference {ref}, query code {code})")
-    click.echo(f"Password of every demo user: {demo.DEMO_PASSWORD}")
-    click.echo("Web: http://127.0.0.1:5000/t/demo-hotel/  (user admin)")
-    click.echo("API: shouwen token create --tenant demo-hotel --user admin")
-
-
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -58,7 +36,7 @@ def serve_command(host, port):
     """Run the embedded server (SQLite and in-process jobs unless configured otherwise)."""
     from flask import current_app
 
-    from . import jobs
+    from core import jobs
     upgrade_db()
     app = current_app._get_current_object()
     if jobs.mode(app) == "embedded":
@@ -86,9 +64,9 @@ def worker_command(burst, queues, periodic):
 
     from flask import current_app
 
-    from . import jobs
-    from . import periodic as schedule
-    from .extensions import db
+    from core import jobs
+    from core.jobs import periodic as schedule
+    from core.extensions import db
     app = jobs.bind(current_app._get_current_object())
     if jobs.mode(app) != "redis":
         raise click.ClickException("set SHOUWEN_REDIS_URL (without Redis, `shouwen serve` "
@@ -125,11 +103,11 @@ def token_create(slug, username, label):
     """Create an API token; the token is printed on the last line."""
     from sqlalchemy import select
 
-    from tenants import tokens
-    from tenants.models import Staff, Tenant
-    from tenants.scoping import tenant_scope, unscoped
+    from core.tenancy import tokens
+    from core.tenancy.models import Staff, Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
 
-    from .extensions import db
+    from core.extensions import db
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
     if tenant is None:
@@ -144,44 +122,12 @@ def token_create(slug, username, label):
     click.echo(token)
 
 
-@click.group("operator")
-def operator_group():
-    """Platform operators (who manage tenants at /platform/)."""
-
-
-@operator_group.command("create")
-@click.option("--username", required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-def operator_create(username, password_stdin):
-    """Create a platform operator; the password is prompted for (or read from stdin)."""
-    import re
-
-    from tenants import operators, password_rules
-
-    from .extensions import db
-    if not re.match(operators.USERNAME, username):
-        raise click.ClickException("user name: 3-64 lower-case letters, digits, . _ -")
-    if operators.find(username) is not None:
-        raise click.ClickException(f"operator {username!r} exists already")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems = password_rules.problems(password, username)
-    if problems:
-        raise click.ClickException("password refused: " + " ".join(problems))
-    operators.create(username, password)
-    db.session.commit()
-    click.echo(f"operator {username} created; sign in at /platform/login")
-
-
 @click.command("sweep")
 @click.option("--at", "at", default=None, help="ISO instant to evaluate at (default: now)")
 @with_appcontext
 def sweep_command(at):
     """Evaluate every open deadline at an instant (idempotent)."""
-    from . import sweep
+    from core.deadlines import sweep
     instant = clock.parse_instant(at) if at else clock.now()
     with clock.frozen(instant):
         count = sweep.sweep(instant)
@@ -189,8 +135,7 @@ def sweep_command(at):
 
 
 def init_app(app):
-    for command in (init_db_command, demo_command, serve_command, worker_command, token_group,
-                    sweep_command, operator_group):
+    for command in (init_db_command, serve_command, worker_command, token_group, sweep_command):
         app.cli.add_command(command)
 
 

@@ -11,7 +11,7 @@
 | ``SHOUWEN_MAIL_FROM`` | sender of notification e-mails | ``Shouwen <noreply@localhost>`` |
 | ``SHOUWEN_PUBLIC_URL`` | address staff reach the web UI at, for links in e-mails | ``http://127.0.0.1:5000`` |
 | ``SHOUWEN_JOBS`` | ``redis``, ``embedded`` or ``eager`` (tests) | ``redis`` with a Redis URL, else ``embedded`` |
-| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notifications.fan_out`` |
+| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notify.inbox.fan_out`` |
 | ``SHOUWEN_OUTBOX_GRACE_SECONDS`` | the relay scan re-sends rows unrelayed this long | ``60`` |
 | ``SHOUWEN_WEBHOOK_PRIVATE_TARGETS`` | ``allow`` lets webhooks reach loopback / private addresses (a developer's receiver) | ``deny`` |
 """
@@ -72,6 +72,6 @@ def load(app, overrides=None):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
-    from .sqlite_writers import engine_options
+    from core.db.sqlite_writers import engine_options
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])

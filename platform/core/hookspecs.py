@@ -6,7 +6,7 @@ only this module and :mod:`core.rules` (rule types and helpers).
 
 Packs are all loaded into one plugin manager, but the *decision* hooks are
 called for one tenant at a time, on a caller that holds only the tenant's pack
-plus the core default plugin (``core.default_rules``), so a pack never has to
+plus the core default plugin (``core.policy.default_rules``), so a pack never has to
 check "is this call for me?".  Decision hooks are ``firstresult``: the first
 non-``None`` answer wins; the pack's answer comes before the core default,
 which is registered ``trylast``.
@@ -24,7 +24,7 @@ hookimpl = pluggy.HookimplMarker("shouwen")
 def shouwen_pack():
     """Describe the pack.
 
-    Called by: ``core.plugins.PackRegistry`` once, when the plugin manager is
+    Called by: ``core.policy.plugins.PackRegistry`` once, when the plugin manager is
     built (application start).  Called on every registered plugin.
 
     Returns: a :class:`core.rules.Pack` (key, sector, names and summaries in
@@ -39,7 +39,7 @@ def shouwen_pack():
 def shouwen_deadline_rule(policy, kind, matter_type, category, stage):
     """Choose the deadline rule for one clock.
 
-    Called by: ``core.clocks.start_clock`` whenever a stage starts a clock
+    Called by: ``core.deadlines.clocks.start_clock`` whenever a stage starts a clock
     (registration, handover, coordination, feedback ...).
 
     ``policy`` is the effective policy document of the contact's policy
@@ -60,9 +60,9 @@ def shouwen_deadline_rule(policy, kind, matter_type, category, stage):
 def shouwen_transfer_decision(policy, contact, transfer):
     """Decide whether a transfer may be made.
 
-    Called by: ``core.lifecycle.transfer`` before a transfer is recorded.
+    Called by: ``core.contacts.lifecycle.transfer`` before a transfer is recorded.
 
-    ``contact`` is the :class:`core.models.Contact`; ``transfer`` is a dict
+    ``contact`` is the :class:`core.contacts.models.Contact`; ``transfer`` is a dict
     with ``mode`` (``handover``/``accompany``/``guide``/``return``),
     ``from_department_id``, ``to_department_id``, ``by_owner`` (the actor is
     the first-inquiry owner) and ``is_return`` (it goes back to the department
@@ -81,7 +81,7 @@ def shouwen_transfer_decision(policy, contact, transfer):
 def shouwen_lint_reply(policy, text):
     """Check the wording of a reply before it reaches the customer.
 
-    Called by: ``core.wording.lint`` for every reply, feedback and callback
+    Called by: ``core.contacts.wording.lint`` for every reply, feedback and callback
     note (API, web preview and web submit).  Called on the tenant's pack and
     the core default; all answers are combined.
 
@@ -95,7 +95,7 @@ def shouwen_lint_reply(policy, text):
 def shouwen_choose_owner(policy, candidates):
     """Choose the first-inquiry owner among the staff who received a contact.
 
-    Called by: ``core.lifecycle.register`` when co-receivers are given.
+    Called by: ``core.contacts.lifecycle.register`` when co-receivers are given.
 
     ``candidates`` is a list of staff, the registering staff member first.
 
@@ -109,7 +109,7 @@ def shouwen_choose_owner(policy, candidates):
 def shouwen_next_escalation(policy, contact, level):
     """Name the next level of the escalation chain.
 
-    Called by: ``core.lifecycle.escalate`` (a person escalates) and by the
+    Called by: ``core.contacts.lifecycle.escalate`` (a person escalates) and by the
     sweep when a breached deadline escalates automatically.
 
     ``level`` is the contact's current level (0 = not escalated).
@@ -124,7 +124,7 @@ def shouwen_next_escalation(policy, contact, level):
 def shouwen_penalty(policy, trigger, staff, previous_count):
     """Propose the sanction for a violation.
 
-    Called by: ``core.violations.propose`` when a deadline is breached, a
+    Called by: ``core.contacts.violations.propose`` when a deadline is breached, a
     banned phrase is attempted, a forbidden transfer is attempted or a
     transfer is signed for as wrong.
 
@@ -144,11 +144,11 @@ def shouwen_penalty(policy, trigger, staff, previous_count):
 def shouwen_contact_event(policy, contact, event):
     """React to a lifecycle event.
 
-    Called by: ``core.events.record`` after each event is added to a
+    Called by: ``core.contacts.events.record`` after each event is added to a
     contact's log (in the same transaction).  Called on the tenant's pack
     and the core default; all answers are combined.
 
-    ``event`` is the :class:`core.models.ContactEvent` just recorded.
+    ``event`` is the :class:`core.contacts.models.ContactEvent` just recorded.
 
     Returns: a list of department codes to send a copy to (for example the
     hotel copies every transfer to Quality Inspection), or ``None``.

@@ -117,7 +117,7 @@ def select_timezone():
 
 
 def init_app(app):
-    from .extensions import babel
+    from core.extensions import babel
     target = os.path.join(app.instance_path, "translations")
     compile_catalogues(target)
     babel.init_app(app, default_locale="zh", default_timezone="Asia/Shanghai",

@@ -2,7 +2,7 @@
 
 A pack imports :mod:`core.hookspecs` (``hookimpl``) and this module, nothing
 else of the core.  The shape of a policy document is defined (and validated)
-by :mod:`core.policy_schema`; the vocabulary below is the public one that
+by :mod:`core.policy.schema`; the vocabulary below is the public one that
 packs may extend but never rename.
 """
 from dataclasses import dataclass, field
@@ -36,7 +36,7 @@ class Pack:
     sector: str
     name: dict            # {"zh": ..., "en": ...}
     summary: dict         # plain-language summary, {"zh": ..., "en": ...}
-    policy: dict          # the default policy document (see core.policy_schema)
+    policy: dict          # the default policy document (see core.policy.schema)
     sources: tuple = ()   # where the rules come from, for people reading the pack
 
 

@@ -1,7 +1,7 @@
 """Validation of what tenant administrators and new organisations enter (marshmallow 4).
 
 Messages are English message ids; the web layer shows them translated
-(``core/web/admin_text.py``), the API would answer them as they are.
+(``tenants/web/admin_text.py``), the API would answer them as they are.
 """
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,8 +11,8 @@ from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, val
 
 from core.i18n import LANGUAGES
 
-from . import password_rules
-from .permissions import ROLES
+from core.tenancy import password_rules
+from core.tenancy.permissions import ROLES
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 DEPARTMENT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -200,7 +200,7 @@ class SignupIn(NewPasswordIn):
 
     @validates("slug")
     def _slug(self, value, **kwargs):
-        from .provisioning import check_slug
+        from tenants.provisioning import check_slug
         problem = check_slug(value)
         if problem:
             raise ValidationError(problem)

@@ -11,8 +11,8 @@ from core.errors import DomainError, Invalid
 
 from core.extensions import db
 
-from . import policies
-from .models import Department, Staff
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
 
 CODE_TAKEN = "A department with this code exists already."
 USERNAME_TAKEN = "This user name is taken in your organisation."

@@ -13,7 +13,7 @@ statutory calendar:
   recomputed at once.
 
 Every change goes through :func:`_changed`: one audit row (who, when, what) and one call to
-``core.workcalendar.calendar_changed``.  A special day applies to clocks started after it
+``core.deadlines.workcalendar.calendar_changed``.  A special day applies to clocks started after it
 is set; clocks already running keep their due time, as they keep their policy version.
 """
 import re
@@ -22,11 +22,12 @@ from datetime import date, timedelta
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import delete, select
 
-from core import clock, workcalendar
+from core import clock
+from core.deadlines import workcalendar
 from core.extensions import db
 
-from .calendar_changes import CalendarChange
-from .models import ConfirmedYear, SpecialDay
+from tenants.calendar_changes import CalendarChange
+from core.tenancy.models import ConfirmedYear, SpecialDay
 
 MAX_RANGE_DAYS = 31
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})"
@@ -165,7 +166,7 @@ def enter_official_year(tenant, by, data):
     _changed(tenant, by, "year_entered", year=year, note=data.get("note", ""),
              holidays=[_range_text(r) for r in data["holidays"]],
              makeup_days=[_range_text(r) for r in data.get("makeup_days", [])])
-    from core.sweep import refresh_unconfirmed
+    from core.deadlines.sweep import refresh_unconfirmed
     before = _unconfirmed_count()
     refresh_unconfirmed(tenant, clock.now())
     return stored, sorted(kept), before - _unconfirmed_count()
@@ -186,7 +187,7 @@ def withdraw_official_year(tenant, by, year):
 def _unconfirmed_count():
     from sqlalchemy import func
 
-    from core.models import Deadline
+    from core.contacts.models import Deadline
     return db.session.scalar(select(func.count()).select_from(Deadline).where(
         Deadline.status == "open", Deadline.calendar_confirmed.is_(False))) or 0
 

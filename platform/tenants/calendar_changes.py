@@ -10,10 +10,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
-from core.dbtypes import JSONType, UTCDateTime
+from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
 
-from .scoping import TenantScoped
+from core.tenancy.scoping import TenantScoped
 
 
 class CalendarChange(TenantScoped, db.Model):

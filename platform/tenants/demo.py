@@ -5,11 +5,11 @@ Idempotent: running it again adds nothing that is already there.
 from sqlalchemy import select
 
 from core.extensions import db
-from core.plugins import manager
+from core.policy.plugins import manager
 
-from .models import Staff, Tenant
-from .provisioning import add_staff, create_tenant
-from .scoping import tenant_scope, unscoped
+from core.tenancy.models import Staff, Tenant
+from tenants.provisioning import add_staff, create_tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 DEMO_PASSWORD = "shouwen-demo-2026"
 TENANTS = [("demo-hotel", "hotel", "示范酒店 Demo Hotel", "HT"),
@@ -96,7 +96,7 @@ def _demo_addresses(tenant):
 
 def _fill_directory(tenant):
     """Demo locations and extension numbers, so the directory shows where to send people."""
-    from .models import Department
+    from core.tenancy.models import Department
     with tenant_scope(tenant.id):
         for i, dept in enumerate(db.session.scalars(select(Department).order_by(Department.id))):
             dept.location = dept.location or f"{1 + i // 3}F-{101 + i}"

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core import clock, context, lifecycle, resolution
+from core import clock
+from core.contacts import context, lifecycle, resolution
 from core.extensions import db
-from core.models import Contact
+from core.contacts.models import Contact
 
-from .models import Department, Staff
-from .scoping import tenant_scope
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import tenant_scope
 
 CUSTOMERS = [("赵先生", "13800138001"), ("钱女士", "13900139002"),
              ("孙先生", "13700137003"), ("李女士", "13600136004")]
@@ -58,7 +59,7 @@ def seed_samples(tenant, now=None, lookups=None):
     with tenant_scope(tenant.id):
         if db.session.scalar(select(func.count(Contact.id))):
             return 0
-        from tenants import policies
+        from core.policy import versions as policies
         _, policy = policies.load(policies.latest_version_id())
         departments = db.session.scalars(select(Department).where(Department.active.is_(True))
                                          .order_by(Department.id)).all()

@@ -11,12 +11,12 @@ from sqlalchemy import Boolean, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import clock
-from core.dbtypes import UTCDateTime
+from core.db.types import UTCDateTime
 from core.extensions import db
 
-from .models import Staff, Tenant
-from .passwords import check_password, hash_password
-from .scoping import unscoped
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.passwords import check_password, hash_password
+from core.tenancy.scoping import unscoped
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 STATUSES = ("active", "suspended")
@@ -66,7 +66,7 @@ def usage(now=None):
     Counts: active staff, contacts, contacts registered in the last 30 days, and the last
     activity (latest contact event or staff sign-in).  The operator sees numbers, never rows.
     """
-    from core.models import Contact, ContactEvent
+    from core.contacts.models import Contact, ContactEvent
     now = now or clock.now()
     since = now - timedelta(days=30)
     staff = (select(Staff.tenant_id.label("tid"), func.count().label("n"),
@@ -96,7 +96,7 @@ def usage(now=None):
 
 def _utc(value):
     """Aggregates bypass the column type on SQLite: make them aware UTC again."""
-    from core.dbtypes import UTCDateTime as T
+    from core.db.types import UTCDateTime as T
     if value is None or isinstance(value, datetime) and value.tzinfo is not None:
         return value
     if isinstance(value, str):

@@ -14,13 +14,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.extensions import db
-from core.plugins import manager
-from core.policy_schema import effective_policy
+from core.policy.plugins import manager
+from core.policy.schema import effective_policy
 
-from . import policies
-from .models import Department
-from .policy_diff import diff
-from .policy_editor import MISSING
+from core.policy import versions as policies
+from core.tenancy.models import Department
+from core.policy.diff import diff
+from tenants.policy_editor import MISSING
 
 # Sections the preview compares, in the order people read them.
 COMPARED = ("matter_types", "deadlines", "escalation", "transfer", "callback", "wording",

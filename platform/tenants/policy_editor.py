@@ -1,10 +1,10 @@
 """The policy editor: a form generated from the policy schema, read back, and saved as a version.
 
-No Flask here: the web view (``core.web.policy_admin``) renders the field descriptors this
+No Flask here: the web view (``tenants.web.policy_admin``) renders the field descriptors this
 module builds and hands back the submitted form (any mapping with ``get``/``getlist``).
 
 How it works
-    * :func:`build_form` walks :class:`core.policy_schema.PolicySchema` alongside the effective
+    * :func:`build_form` walks :class:`core.policy.schema.PolicySchema` alongside the effective
       document and the pack's default document and yields one :class:`Field` per editable
       value, with its widget (chosen from the marshmallow field type), the pack default and
       whether the tenant overrides it.  Nothing is written per field by hand except the few
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import fields, validate
 
-from core.policy_schema import PolicySchema, RuleOrNone, Text
+from core.policy.schema import PolicySchema, RuleOrNone, Text
 from core.rules import DEADLINE_KINDS, STAGES, TRANSFER_MODES, TRIGGERS, UNITS
 
 # Sections of the policy editor page; ``calendar`` is edited on the calendar page, the

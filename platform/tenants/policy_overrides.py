@@ -8,15 +8,15 @@ import copy
 
 from marshmallow import ValidationError
 
-from core.policy_schema import effective_policy, validate_policy
+from core.policy.schema import effective_policy, validate_policy
 
-from . import policies
-from .policy_editor import EDITOR_SECTIONS, MISSING
+from core.policy import versions as policies
+from tenants.policy_editor import EDITOR_SECTIONS, MISSING
 
 
 def pack_default(pack_key):
     """The pack's default document, normalised like a stored version (so they compare)."""
-    from core.plugins import manager
+    from core.policy.plugins import manager
     return validate_policy(copy.deepcopy(manager().get(pack_key).policy))
 
 

@@ -4,12 +4,12 @@ import re
 from sqlalchemy import select
 
 from core.extensions import db
-from core.plugins import manager
+from core.policy.plugins import manager
 
-from . import policies
-from .models import Department, Staff, Tenant, TenantCounter
-from .passwords import hash_password
-from .scoping import tenant_scope, unscoped
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff, Tenant, TenantCounter
+from core.tenancy.passwords import hash_password
+from core.tenancy.scoping import tenant_scope, unscoped
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED = {"api", "admin", "static", "signup", "login", "logout", "platform", "t", "www",

@@ -3,9 +3,9 @@
 One transaction: the caller commits after :func:`create_organisation` returns and rolls
 back on any exception, so a failure leaves no tenant, department, policy version or user.
 """
-from core.plugins import manager
+from core.policy.plugins import manager
 
-from .provisioning import add_staff, create_tenant
+from tenants.provisioning import add_staff, create_tenant
 
 
 def admin_title(policy):

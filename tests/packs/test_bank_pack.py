@@ -6,7 +6,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core import hookspecs
-from core.policy_schema import effective_policy, validate_policy
+from core.policy.schema import effective_policy, validate_policy
 
 
 def _pack():

@@ -6,7 +6,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core import hookspecs
-from core.policy_schema import effective_policy, validate_policy
+from core.policy.schema import effective_policy, validate_policy
 from core.rules import DEADLINE_KINDS, MATTER_TYPES
 
 PLACEHOLDERS = dict(customer="王先生", summary="空调不制冷", handler="李明",
@@ -42,7 +42,7 @@ def test_identity_and_docstring():
 def test_document_validates_and_covers_every_section():
     pack = _pack()
     doc = validate_policy(pack.policy)
-    from core.policy_schema import PolicySchema
+    from core.policy.schema import PolicySchema
 
     assert set(pack.policy) == set(PolicySchema().fields)
     assert set(doc["matter_types"]) >= set(MATTER_TYPES)

@@ -6,7 +6,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core import hookspecs
-from core.policy_schema import PolicySchema, effective_policy, validate_policy
+from core.policy.schema import PolicySchema, effective_policy, validate_policy
 from core.rules import DEADLINE_KINDS, MATTER_TYPES
 
 PLACEHOLDERS = dict(customer="张女士", summary="厨房水管漏水", handler="赵工",

@@ -1,18 +1,18 @@
 """JSON API ``/api/v1``: bearer token of one staff member; errors as DESIGN.md says.
 
 The tenant is resolved once per request from the token and put in scope for
-every query (``tenants.scoping``); handlers stay thin: validate, call one
+every query (``core.tenancy.scoping``); handlers stay thin: validate, call one
 domain function, serialise.
 """
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from tenants import tokens
-from tenants.scoping import enter_tenant, leave_tenant
+from core.tenancy import tokens
+from core.tenancy.scoping import enter_tenant, leave_tenant
 
-from ..errors import DomainError
-from ..extensions import db
+from core.errors import DomainError
+from core.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC = {"api.openapi"}
@@ -125,5 +125,5 @@ def _bad_json():
     raise BadJSON({"zh": "请求体须为 JSON。", "en": "The request body must be JSON."})
 
 
-from . import contacts, directory, notifications, openapi, policy_history  # noqa: E402,F401  (routes)
-from . import progress  # noqa: E402,F401  (the public look-up)
+from core.api import contacts, directory, notifications, openapi, policy_history  # noqa: E402,F401  (routes)
+from core.api import progress  # noqa: E402,F401  (the public look-up)

@@ -2,16 +2,17 @@
 from flask import g, jsonify, request
 from sqlalchemy import exists, select
 
-from tenants.models import Department, Staff
-from tenants.scoping import get_or_404
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import get_or_404
 
-from .. import clock, context, escalation, lifecycle, resolution
-from ..errors import Invalid
-from ..extensions import db
-from ..models import Contact, Deadline, Transfer
-from . import bp, load, load_optional, present
-from . import schemas as s
-from .schemas import schema
+from core import clock
+from core.contacts import context, escalation, lifecycle, resolution
+from core.errors import Invalid
+from core.extensions import db
+from core.contacts.models import Contact, Deadline, Transfer
+from core.api import bp, load, load_optional, present
+from core.api import schemas as s
+from core.api.schemas import schema
 
 
 def _contact(ref):

@@ -3,18 +3,20 @@ from flask import g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import permissions, policies
-from tenants.models import Department, Staff
-from tenants.scoping import get_or_404
+from core.tenancy import permissions
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import get_or_404
 
-from .. import clock, violations
-from ..extensions import db
-from ..models import Violation
-from ..plugins import manager
-from ..policy_schema import merge
-from . import bp, load, present
-from . import schemas as s
-from .schemas import schema
+from core import clock
+from core.contacts import violations
+from core.extensions import db
+from core.contacts.models import Violation
+from core.policy.plugins import manager
+from core.policy.schema import merge
+from core.api import bp, load, present
+from core.api import schemas as s
+from core.api.schemas import schema
 
 
 @bp.get("/departments")

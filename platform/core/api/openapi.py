@@ -3,9 +3,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp
-from . import schemas as s
-from .notifications import NotificationListOut, NotificationOut
+from core.api import bp
+from core.api import schemas as s
+from core.api.notifications import NotificationListOut, NotificationOut
 
 ROUTES = [
     ("/contacts", "post", "Register a contact", s.ContactIn, s.RegisteredOut, 201),

@@ -2,14 +2,14 @@
 from flask import g, jsonify
 from sqlalchemy import select
 
-from tenants import permissions
-from tenants.models import PolicyVersion, Staff
-from tenants.policy_diff import version_diff
+from core.tenancy import permissions
+from core.tenancy.models import PolicyVersion, Staff
+from core.policy.diff import version_diff
 from tenants.policy_editor import MISSING
 
-from ..errors import NotFound
-from ..extensions import db
-from . import bp
+from core.errors import NotFound
+from core.extensions import db
+from core.api import bp
 
 
 def _summary(v, users):

@@ -1,12 +1,13 @@
 """Turn models into the plain dicts the output schemas dump (no per-row queries in lists)."""
 from sqlalchemy import select
 
-from tenants import policies
-from tenants.models import Department, Staff
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
 
-from .. import clock, clocks
-from ..extensions import db
-from ..models import ContactEvent, Deadline
+from core import clock
+from core.deadlines import clocks
+from core.extensions import db
+from core.contacts.models import ContactEvent, Deadline
 
 
 def staff_ref(staff):

@@ -4,7 +4,7 @@ from datetime import timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..rules import TRANSFER_MODES
+from core.rules import TRANSFER_MODES
 
 class Str(fields.String):
     """Text that every database can store: no NUL character, valid Unicode."""
@@ -38,8 +38,8 @@ class CustomerIn(Schema):
 def _plausible_instant(value):
     """Not in the future, and not older than a year: a late-entered paper or phone contact is
     days old, not decades (and year 1 does not even convert to UTC)."""
-    from .. import clock
-    from ..lifecycle import CLOCK_SKEW
+    from core import clock
+    from core.contacts.lifecycle import CLOCK_SKEW
     if value is None:
         return
     try:

@@ -11,18 +11,31 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from tenants.models import Staff, Tenant
-from tenants.scoping import enter_tenant, leave_tenant, unscoped
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.scoping import enter_tenant, leave_tenant, unscoped
 
-from ..errors import DomainError
-from ..i18n import translate_error
-from ..extensions import db, login_manager
+from core.errors import DomainError
+from core.i18n import translate_error
+from core.extensions import db, login_manager
 
-bp = Blueprint("web", __name__, url_prefix="/t/<slug>")
 OPEN_ENDPOINTS = {"web.login", "web.static"}
 
 
-@bp.url_value_preprocessor
+def tenant_blueprint(name, import_name, **options):
+    """A blueprint under ``/t/<slug>``: the tenant resolved once per request from the URL and
+    put in scope, sign-in required (but for ``OPEN_ENDPOINTS``), refusals shown as a page.
+
+    The staff interface (``web``) and the tenant administration (``tenants.web``) are both
+    built with it, so every page under a tenant's URL is scoped the same way."""
+    blueprint = Blueprint(name, import_name, url_prefix="/t/<slug>", **options)
+    blueprint.url_value_preprocessor(resolve_tenant)
+    blueprint.url_defaults(add_slug)
+    blueprint.teardown_request(release)
+    blueprint.before_request(require_login)
+    blueprint.errorhandler(DomainError)(on_domain_error)
+    return blueprint
+
+
 def resolve_tenant(endpoint, values):
     slug = values.pop("slug", None)
     with unscoped():
@@ -36,20 +49,17 @@ def resolve_tenant(endpoint, values):
     g.tenant_tokens = enter_tenant(tenant.id)
 
 
-@bp.url_defaults
 def add_slug(endpoint, values):
     if "slug" not in values and g.get("tenant") is not None:
         values["slug"] = g.tenant.slug
 
 
-@bp.teardown_request
 def release(exc):
     tokens = g.pop("tenant_tokens", None)
     if tokens is not None:
         leave_tenant(tokens)
 
 
-@bp.before_request
 def require_login():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
@@ -58,12 +68,14 @@ def require_login():
     return None
 
 
-@bp.errorhandler(DomainError)
 def on_domain_error(err):
     """Another tenant's object, or none at all: a plain 404; other refusals: 409 page."""
     db.session.rollback()
     return render_template("web/error.html", message=err.message.get(lang(), ""),
                            status=err.status), err.status
+
+
+bp = tenant_blueprint("web", __name__)
 
 
 @login_manager.user_loader
@@ -124,8 +136,7 @@ def field_errors(messages):
     return out
 
 
-__all__ = ["bp", "actor", "lang", "refused", "field_errors", "DomainError"]
+__all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from . import (admin, admin_staff, auth, calendar_admin, contacts, policy_admin,  # noqa: E402,F401
-               printing, queues, registers, supervision, tokens)  # (routes)
-from . import inbox, progress, webhooks_admin  # noqa: E402,F401  (routes)
+from core.web import (auth, contacts, inbox, printing, progress, queues,  # noqa: E402,F401
+                      registers, supervision, tokens)  # (routes)

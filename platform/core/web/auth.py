@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
-from tenants.models import Staff
-from tenants.passwords import check_password
+from core.tenancy.models import Staff
+from core.tenancy.passwords import check_password
 
-from .. import clock
-from ..extensions import db, limiter
-from . import WebUser, bp
+from core import clock
+from core.extensions import db, limiter
+from core.web import WebUser, bp
 
 FAILED = 401
 

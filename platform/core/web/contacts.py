@@ -7,18 +7,19 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import policies
-from tenants.models import Department, Staff
-from tenants.scoping import get_or_404
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import get_or_404
 
-from .. import clock, context, escalation, guards, lifecycle, resolution, wording
-from ..api import schemas
-from ..api.present import contact_detail
-from ..errors import DomainError, Invalid
-from ..extensions import db
-from ..models import Contact, Transfer
-from . import actor, bp, field_errors, lang, refused
-from .progress import remember_code
+from core import clock
+from core.contacts import context, escalation, guards, lifecycle, resolution, wording
+from core.api import schemas
+from core.api.present import contact_detail
+from core.errors import DomainError, Invalid
+from core.extensions import db
+from core.contacts.models import Contact, Transfer
+from core.web import actor, bp, field_errors, lang, refused
+from core.web.progress import remember_code
 
 
 def _departments():
@@ -196,7 +197,7 @@ def _keep_draft(ref, action):
 
 
 def _label(action):
-    from .labels import ACTIONS
+    from core.web.labels import ACTIONS
     return str(ACTIONS.get(action, action))
 
 

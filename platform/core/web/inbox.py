@@ -4,9 +4,9 @@ from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import notifications
-from ..extensions import db
-from . import actor, bp, lang
+from core.notify import inbox as notifications
+from core.extensions import db
+from core.web import actor, bp, lang
 
 PAGE = 30
 

@@ -5,9 +5,9 @@ from urllib.parse import quote
 from flask import g, url_for
 from flask_babel import format_datetime, get_timezone, gettext, lazy_gettext as _l, ngettext
 
-from tenants.permissions import can
+from core.tenancy.permissions import can
 
-from ..guards import may_approve_handover
+from core.contacts.guards import may_approve_handover
 
 CHANNELS = {
     "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
@@ -153,7 +153,7 @@ def rule_text(rule):
 
 def localized(text_pair):
     """A {zh, en} pair in the current language."""
-    from . import lang
+    from core.web import lang
     if not isinstance(text_pair, dict):
         return text_pair or ""
     return text_pair.get(lang()) or text_pair.get("zh") or text_pair.get("en") or ""
@@ -170,5 +170,5 @@ def init_app(app):
 
 
 def _lang():
-    from . import lang
+    from core.web import lang
     return lang()

@@ -7,7 +7,7 @@ which pack the tenant runs.  The pack template gives the title and the fields in
 * the first line is the title; a line with `` | `` lists the columns of a register (printed
   for this one contact as label / value rows); a line starting ``【...】`` or ``[...]`` opens
   a part (三联单); other lines are cells split on two or more spaces, ``label:value``;
-* ``{placeholders}`` are filled with :func:`core.wording.fill`;
+* ``{placeholders}`` are filled with :func:`core.contacts.wording.fill`;
 * a blank (``______``) is filled from the record when its label is one we know
   (``LABELS``), otherwise it stays a line to write on; a satisfaction choice
   (满意 / 基本满意 / 不满意) is ticked from the callback.
@@ -23,14 +23,14 @@ from flask import abort, g, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants.models import Department
-from tenants.scoping import get_or_404
+from core.tenancy.models import Department
+from core.tenancy.scoping import get_or_404
 
-from .. import context, wording
-from ..extensions import db
-from ..models import Contact, ContactEvent, Transfer
-from . import bp, lang
-from .labels import CHANNELS, MODES, localized, when
+from core.contacts import context, wording
+from core.extensions import db
+from core.contacts.models import Contact, ContactEvent, Transfer
+from core.web import bp, lang
+from core.web.labels import CHANNELS, MODES, localized, when
 
 FORMS = ("complaint_slip", "coordination_form", "countersign_form", "record_sheet",
          "three_part_form", "refusal_record", "register_entry")

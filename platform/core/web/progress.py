@@ -1,24 +1,26 @@
 """The customer's progress page ``/t/<slug>/progress`` (public), and the staff side of the
 query code: shown while staff work on a new contact, issued anew when a customer lost it.
 
-The look-up itself is ``core.progress``; what the customer sees, ``core.progress_view``;
-the limits, ``core.progress_limits``.  A suspended tenant answers as on its sign-in page
+The look-up itself is ``core.progress.codes``; what the customer sees, ``core.progress.view``;
+the limits, ``core.progress.limits``.  A suspended tenant answers as on its sign-in page
 (the blueprint's tenant resolution).
 """
 from flask import flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from tenants.scoping import get_or_404
+from core.tenancy.scoping import get_or_404
 
-from .. import clock, context, progress
-from ..api.progress import ProgressQueryIn
-from ..errors import DomainError
-from ..extensions import db
-from ..models import Contact
-from ..progress_limits import limited
-from ..progress_view import customer_view
-from . import OPEN_ENDPOINTS, actor, bp, field_errors, lang, refused
+from core import clock
+from core.contacts import context
+from core.progress import codes as progress
+from core.api.progress import ProgressQueryIn
+from core.errors import DomainError
+from core.extensions import db
+from core.contacts.models import Contact
+from core.progress.limits import limited
+from core.progress.view import customer_view
+from core.web import OPEN_ENDPOINTS, actor, bp, field_errors, lang, refused
 
 OPEN_ENDPOINTS.add("web.progress_page")
 KEPT_CODES = 5          # the codes this staff session issued last, shown on their pages

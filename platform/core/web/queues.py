@@ -9,11 +9,13 @@ the tenant's size or the queues' length.
 from flask import abort, g, render_template, request
 from sqlalchemy import literal, select, union_all
 
-from .. import clock, clocks, queues
-from ..extensions import db
-from ..models import Contact, Deadline
-from . import actor, bp
-from .registers import row_columns
+from core import clock
+from core.deadlines import clocks
+from core.contacts import worklists as queues
+from core.extensions import db
+from core.contacts.models import Contact, Deadline
+from core.web import actor, bp
+from core.web.registers import row_columns
 
 HOME_ROWS = 20
 PAGE = 50
@@ -36,7 +38,7 @@ def next_clocks(contact_ids):
 def _calendar():
     """The tenant's working calendar under its current policy (once per request)."""
     if "queue_calendar" not in g:
-        from tenants import policies
+        from core.policy import versions as policies
         policy = policies.load(policies.current_version_id(g.tenant))[1]
         g.queue_calendar = clocks.calendar_for(g.tenant, policy)
     return g.queue_calendar

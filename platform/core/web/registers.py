@@ -28,14 +28,14 @@ from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, func, or_, select, tuple_
 
-from tenants import policies
-from tenants.models import Department, Staff
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
 
-from .. import clock
-from ..extensions import db
-from ..models import Contact, Customer, Deadline, Reply
-from . import bp, lang
-from .labels import CHANNELS, STATES, localized
+from core import clock
+from core.extensions import db
+from core.contacts.models import Contact, Customer, Deadline, Reply
+from core.web import bp, lang
+from core.web.labels import CHANNELS, STATES, localized
 
 PAGE = 50
 EXPORT_CAP = 50_000

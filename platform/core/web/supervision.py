@@ -1,6 +1,6 @@
 """Violations for supervisors: proposed ones to confirm or waive, with the evidence.
 
-Only roles with ``violation.view`` (``tenants.permissions``) see the page; the domain refuses a
+Only roles with ``violation.view`` (``core.tenancy.permissions``) see the page; the domain refuses a
 decision from anyone else anyway.  The evidence of a violation is the violation's own
 ``evidence`` and the events recorded with it: the proposal is made in the same step as
 the event that caused it (a breached clock, a refused reply, a refused transfer), so both
@@ -11,16 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tenants.models import Department, Staff
-from tenants.permissions import can
-from tenants.scoping import get_or_404
+from core.tenancy.models import Department, Staff
+from core.tenancy.permissions import can
+from core.tenancy.scoping import get_or_404
 
-from .. import clock, violations
-from ..errors import DomainError
-from ..extensions import db
-from ..models import ContactEvent, Violation
-from . import actor, bp, lang, refused
-from .labels import EVENTS, KINDS, label, when
+from core import clock
+from core.contacts import violations
+from core.errors import DomainError
+from core.extensions import db
+from core.contacts.models import ContactEvent, Violation
+from core.web import actor, bp, lang, refused
+from core.web.labels import EVENTS, KINDS, label, when
 
 PAGE = 30
 STATUSES = ("proposed", "confirmed", "waived")

@@ -2,19 +2,19 @@
 the administrator sees, creates and revokes everyone's at ``/admin/tokens``.
 
 A token's plaintext is shown once, on the page that answers its creation; only its
-SHA-256 is stored (``tenants.tokens``).
+SHA-256 is stored (``core.tenancy.tokens``).
 """
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants import tokens
-from tenants.models import ApiToken, Staff
-from tenants.permissions import can, require
-from tenants.scoping import get_or_404
+from core.tenancy import tokens
+from core.tenancy.models import ApiToken, Staff
+from core.tenancy.permissions import can, require
+from core.tenancy.scoping import get_or_404
 
-from ..extensions import db
-from . import actor, bp
+from core.extensions import db
+from core.web import actor, bp
 
 
 def _rows(staff_id=None):

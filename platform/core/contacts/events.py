@@ -1,0 +1,34 @@
+"""The append-only event log of a contact; each event is also an outbox message."""
+from core.notify import outbox
+from core.extensions import db
+from core.contacts.models import ContactEvent
+
+
+def record(ctx, kind, actor=None, *, outbox_key=None, **details):
+    """Append one event (who, when, what) and let the pack react to it.
+
+    Returns the event.  Departments the pack copies the event to are listed
+    in ``details["copied_to"]``.  The outbox message ``contact.<kind>`` is written in the
+    same transaction, so its notifications go out if and only if the event is committed
+    (``outbox_key`` makes that message unique per tenant, e.g. one reminder point).
+    """
+    event = ContactEvent(tenant_id=ctx.contact.tenant_id, contact=ctx.contact, at=ctx.at,
+                         actor_id=actor.id if actor else None, kind=kind, details=details)
+    copies = []
+    for answer in ctx.hooks.shouwen_contact_event(policy=ctx.policy, contact=ctx.contact,
+                                                  event=event):
+        for code in answer or []:
+            if code not in copies:
+                copies.append(code)
+    if copies:
+        event.details = {**details, "copied_to": copies}
+    db.session.add(event)
+    ctx.events.append(event)
+    # No flush here (registration writes everything in one): the outbox fills in the event
+    # id, contact id and final reference number just before the commit.
+    contact = ctx.contact
+    outbox.emit(f"contact.{kind}", {
+        "kind": kind, "actor_id": event.actor_id, "at": event.at.isoformat(),
+        "details": event.details,
+    }, contact=contact, key=outbox_key, event=event)
+    return event

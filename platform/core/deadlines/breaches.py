@@ -1,0 +1,43 @@
+"""What a breached deadline brings about, exactly once: the event, the violation, the escalation."""
+from core.deadlines import clocks
+from core.contacts import events, violations
+from core.extensions import db
+
+
+def breach(ctx, deadline, at):
+    """Record the breach of ``deadline`` at ``at`` and its consequences.
+
+    Safe under retries and concurrent sweeps: only the caller that flips the
+    clock from open to breached acts (``clocks.claim_breach``), and the
+    violation and escalation carry a unique deadline id as a backstop.  The
+    contact row is locked (and re-read) first, so two breaches of the same
+    contact in two workers escalate one level each, never the same level twice;
+    contact before clock is the lock order of every path (sweep and requests).
+    """
+    db.session.flush()
+    contact = ctx.contact
+    db.session.refresh(contact, attribute_names=["escalation_level"], with_for_update=True)
+    if not clocks.claim_breach(deadline, deadline.due_at):
+        return False
+    staff_id = deadline.responsible_staff_id
+    if staff_id is None and deadline.responsible_department_id is None:
+        staff_id = contact.owner_id
+    # Who answers for the clock, for the "handler overdue: chase" notices (owner + them).
+    events.record(ctx, "deadline_breached", None, deadline_id=deadline.id,
+                  deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat(),
+                  staff_id=staff_id, department_id=deadline.responsible_department_id,
+                  owner_id=contact.owner_id)
+    if deadline.kind != "escalation":
+        # An escalation level's own clock running out moves the matter up again; the late
+        # handling behind it was already proposed as a violation when it was breached.
+        violations.propose(ctx, f"deadline.{deadline.kind}", staff_id=staff_id,
+                           department_id=deadline.responsible_department_id,
+                           evidence={"deadline_id": deadline.id, "kind": deadline.kind,
+                                     "due_at": deadline.due_at.isoformat(),
+                                     "breached_at": at.isoformat()},
+                           deadline=deadline)
+    if ctx.policy.get("escalation", {}).get("on_breach"):
+        from core.contacts.escalation import escalate_step
+        escalate_step(ctx, actor=None, reason=f"deadline.{deadline.kind}",
+                      deadline=deadline)
+    return True

@@ -1,0 +1,146 @@
+"""Who is told of what: the recipients of one outbox message, with the reason each is told.
+
+Set-based: a handful of queries per message whatever the number of recipients
+(staff by department, by role, by id), never one query per person.  The reason
+picks the wording (``core.notify.texts``): the owner of a breached
+handover is asked to chase, the handler is told their clock ran out.
+
+| topic | who | reason |
+|---|---|---|
+| contact.transferred | the named receiver, else the receiving department's staff | to_accept |
+| contact.accepted | the owner | accepted |
+| contact.coordination_opened | staff of the lead and co-departments | coordination |
+| contact.feedback | the owner | callback_due |
+| contact.decided | the owner and the handling department's handler (else its staff) | decided |
+| contact.deadline_breached | the responsible person (else the department's handler and supervisors); the owner | overdue; chase |
+| contact.escalated | the step's targets (``staff_ids``, else the step's department or role holders); overseers and the supervising department | escalated; escalation_watch |
+| contact.reminder | ``staff_ids``, else the department's staff | reminder |
+| violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
+
+The person who acted is never told of their own action; inactive staff are never told.
+"""
+from sqlalchemy import or_, select
+
+from core.tenancy.models import Department, Staff
+from core.tenancy.permissions import roles_with
+
+from core.extensions import db
+from core.contacts.models import Deadline, Escalation
+
+
+def supervising_departments(policy):
+    """Codes of the pack's supervising department(s): hotel QI, government supervision
+    office, bank union (``assessment.supervisor`` / ``assessment.department``)."""
+    assessment = (policy or {}).get("assessment") or {}
+    codes = [assessment.get("supervisor"), assessment.get("department")]
+    return [c for c in codes if isinstance(c, str) and c]
+
+
+def _ids(statement):
+    return list(db.session.scalars(statement))
+
+
+def _department_staff(codes=(), ids=(), roles=None):
+    """Active staff of departments given by code and/or id, optionally only some roles."""
+    codes, ids = [c for c in codes if c], [i for i in ids if i]
+    if not codes and not ids:
+        return []
+    stmt = select(Staff.id).join(Department, Staff.department_id == Department.id).where(
+        or_(Department.code.in_(codes), Department.id.in_(ids)), Staff.active.is_(True))
+    if roles is not None:
+        stmt = stmt.where(Staff.role.in_(roles))
+    return _ids(stmt.order_by(Staff.id))
+
+
+def _oversight(policy):
+    """Overseers (by role) and the supervising department's staff, in one query."""
+    stmt = select(Staff.id).outerjoin(Department, Staff.department_id == Department.id).where(
+        Staff.active.is_(True),
+        or_(Staff.role.in_(roles_with("notification.oversight")),
+            Department.code.in_(supervising_departments(policy))))
+    return _ids(stmt.order_by(Staff.id))
+
+
+def _escalation_targets(payload, details, contact, policy):
+    if details.get("staff_ids"):
+        return list(details["staff_ids"])
+    step = next((s for s in (policy.get("escalation") or {}).get("chain", [])
+                 if s.get("key") == details.get("to")), None)
+    if step is None:
+        return []
+    if step.get("department"):
+        return _department_staff(codes=[step["department"]])
+    if step.get("role"):
+        # A level named by role: its holders in the escalation's department if there are any
+        # (a section chief of that department), else anywhere (deputy GM, GM).
+        department_id = db.session.scalar(select(Escalation.department_id).where(
+            Escalation.contact_id == contact.id,
+            Escalation.level == details.get("level")).order_by(Escalation.id.desc()).limit(1))
+        holders = db.session.execute(select(Staff.id, Staff.department_id).where(
+            Staff.title == step["role"], Staff.active.is_(True)).order_by(Staff.id)).all()
+        local = [sid for sid, dept in holders if department_id and dept == department_id]
+        return local or [sid for sid, _ in holders]
+    return []
+
+
+def resolve(topic, payload, contact, policy):
+    """``{staff_id: reason}`` (insertion-ordered; a person gets their first reason only)."""
+    found = {}
+    details = payload.get("details") or {}
+
+    def add(ids, reason):
+        for staff_id in ids:
+            if staff_id:
+                found.setdefault(int(staff_id), reason)
+
+    if topic == "contact.transferred":
+        if details.get("to_user"):
+            add(_ids(select(Staff.id).where(Staff.username == details["to_user"])), "to_accept")
+        else:
+            add(_department_staff(codes=[details.get("to_department")]), "to_accept")
+    elif topic == "contact.accepted" and contact is not None:
+        add([contact.owner_id], "accepted")
+    elif topic == "contact.coordination_opened":
+        add(_department_staff(codes=[details.get("lead"), *details.get("co_departments", [])]),
+            "coordination")
+    elif topic == "contact.feedback" and contact is not None:
+        add([contact.owner_id], "callback_due")
+    elif topic == "contact.decided" and contact is not None:
+        add([contact.owner_id], "decided")
+        if contact.handler_id:
+            add([contact.handler_id], "decided")
+        elif contact.handler_department_id:
+            add(_ids(select(Staff.id).where(
+                Staff.department_id == contact.handler_department_id)), "decided")
+    elif topic == "contact.deadline_breached" and contact is not None:
+        deadline = db.session.get(Deadline, details.get("deadline_id")) \
+            if details.get("deadline_id") else None
+        if deadline is not None and deadline.responsible_staff_id:
+            add([deadline.responsible_staff_id], "overdue")
+        elif deadline is not None and deadline.responsible_department_id:
+            handler = contact.handler
+            if handler is not None and handler.department_id == deadline.responsible_department_id:
+                add([handler.id], "overdue")
+            add(_department_staff(ids=[deadline.responsible_department_id],
+                                  roles=roles_with("notification.department")), "overdue")
+        else:
+            add([contact.owner_id], "overdue")
+        add([contact.owner_id], "chase")
+    elif topic == "contact.escalated" and contact is not None:
+        add(_escalation_targets(payload, details, contact, policy), "escalated")
+        add(_oversight(policy), "escalation_watch")
+    elif topic == "contact.reminder":
+        if details.get("staff_ids"):
+            add(details["staff_ids"], "reminder")
+        else:
+            add(_department_staff(ids=[details.get("department_id")]), "reminder")
+    elif topic == "violation.proposed":
+        department_id = payload.get("department_id")
+        if not department_id and payload.get("staff_id"):     # a person's own clock
+            department_id = db.session.scalar(select(Staff.department_id).where(
+                Staff.id == payload["staff_id"]))
+        add(_department_staff(ids=[department_id],
+                              roles=roles_with("notification.department")), "violation")
+        add(_oversight(policy), "violation")
+    found.pop(payload.get("actor_id"), None)
+    return found

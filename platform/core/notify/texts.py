@@ -1,0 +1,89 @@
+"""The words of a notification, in the reader's language.
+
+An inbox row keeps only the reason and its parameters (``Notification.params``),
+so the page renders it in the language the reader has chosen; an e-mail is
+rendered once, in the tenant's default language, when it is created.
+"""
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_datetime
+from flask_babel import force_locale, format_datetime, gettext as _, lazy_gettext as _l
+
+from core import clock
+
+TITLES = {
+    "to_accept": _l("%(ref)s was handed over to your department: sign for it"),
+    "accepted": _l("%(ref)s: your handover was signed for"),
+    "coordination": _l("%(ref)s: a coordination with your department was opened"),
+    "callback_due": _l("%(ref)s: feedback received, call the customer back"),
+    "overdue": _l("%(ref)s: the deadline \"%(deadline)s\" has passed"),
+    "chase": _l("%(ref)s: the handler is overdue (%(deadline)s), chase them"),
+    "escalated": _l("%(ref)s was escalated to you (%(level)s)"),
+    "escalation_watch": _l("%(ref)s was escalated to %(level)s"),
+    "decided": _l("%(ref)s: the decision was given, reply to the customer"),
+    "reminder": _l("%(ref)s: \"%(deadline)s\" is due %(due)s"),
+    "violation": _l("%(ref)s: violation proposed: %(rule)s (%(staff)s)"),
+}
+FALLBACK = _l("%(ref)s: %(topic)s")
+
+
+def _pair(value, lang):
+    """A {zh, en} pair (or plain text) in ``lang``."""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("zh") or value.get("en") or ""
+    return str(value or "")
+
+
+def _instant(value, tz=None):
+    """An ISO instant in the request's time zone, or in ``tz`` (e-mails, rendered in a job)."""
+    try:
+        at = clock.parse_instant(value) if value else None
+    except (TypeError, ValueError):
+        return str(value)
+    if at is None:
+        return ""
+    if tz:
+        return babel_datetime(at, "yyyy-MM-dd HH:mm", tzinfo=ZoneInfo(tz))
+    return format_datetime(at, "yyyy-MM-dd HH:mm")
+
+
+def title(params, topic, lang, tz=None):
+    """One line saying what happened and what to do (``lang``: "zh" or "en")."""
+    from core.web.labels import KINDS
+    kind = params.get("deadline") or ""
+    values = {
+        "ref": params.get("ref", ""),
+        "deadline": str(KINDS.get(kind, kind)),
+        "due": _instant(params.get("due"), tz),
+        "level": _pair(params.get("level"), lang),
+        "rule": _pair(params.get("rule"), lang),
+        "staff": params.get("staff") or "-",
+        "topic": topic,
+    }
+    template = TITLES.get(params.get("reason"), FALLBACK)
+    return str(template) % values
+
+
+def render(params, topic, lang, tz=None):
+    """``(title, body)`` in ``lang`` whatever the current request's language."""
+    with force_locale(lang):
+        text = title(params, topic, lang, tz)
+        summary = params.get("summary") or ""
+        point = params.get("point") or ""
+        if point == "morning":
+            point = _("It is due today.")
+        elif point.endswith("%"):
+            point = _("%(share)s of the allowed time has passed.", share=point)
+        body = "\n".join(line for line in (point, summary) if line)
+    return text, body
+
+
+def email(params, topic, lang, link, tenant_name, tz):
+    """``(subject, plain-text body)`` of the e-mail telling one staff member."""
+    text, body = render(params, topic, lang, tz)
+    with force_locale(lang):
+        footer = _("Open the contact: %(link)s", link=link)
+        why = _("You receive this as a staff member of %(tenant)s (Shouwen).",
+                tenant=tenant_name)
+    return text, "\n\n".join(
+        part for part in (text, body, footer, "-- \n" + why) if part)

@@ -1,0 +1,143 @@
+"""What a customer sees of their matter: plain words, departments, dates; nothing internal.
+
+One place holds the customer's wording (``STATES``, ``MILESTONES``, ``DUE``) and the rule
+of what is shown.  Shown: reference, matter type, registered date, the current state, the
+handling department with its public phone, the due time of the customer-facing step
+(reply, else the overall limit) and the milestones.  Never shown: staff names (a
+department is named instead), notes, reply and feedback texts, escalations, breaches,
+violations, satisfaction, anything of the customer record beyond the reference.
+"""
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from core.policy import versions as policies
+from core.tenancy.models import Department
+
+from core.extensions import db
+from core.i18n import N_   # marks for the catalogue; translated when shown
+from core.contacts.models import ContactEvent, Referral, Transfer
+
+# The current state, said to the customer; %(department)s is the handling department.
+STATES = {
+    "registered": (N_("Registered; being passed to the department responsible"), None),
+    "handling": (N_("Being handled"), N_("Being handled by %(department)s")),
+    "transferred": (N_("Handed over to the department responsible"),
+                    N_("Handed over to %(department)s")),
+    "coordinating": (N_("Several departments are working on it together"),
+                     N_("Several departments are working on it, led by %(department)s")),
+    "referred": (N_("Outside this organisation: you were referred to another body"), None),
+    "replied": (N_("Replied"), None),
+    "awaiting_callback": (N_("Handled; you will be called back to confirm the result"), None),
+    "called_back": (N_("You were called back; the matter is about to be closed"), None),
+    "closed": (N_("Closed"), None),
+}
+# Milestones of the timeline: the event kinds a customer may see, and their words.
+MILESTONES = {
+    "registered": (N_("Registered"), N_("Registered by %(department)s")),
+    "handling": (N_("Taken on"), N_("Taken on by %(department)s")),
+    "transferred": (N_("Handed over to another department"), N_("Handed over to %(department)s")),
+    "accepted": (N_("Accepted by the department"), N_("Accepted by %(department)s")),
+    "coordination_opened": (N_("Coordination of several departments opened"),
+                            N_("Coordination of several departments opened, led by "
+                               "%(department)s")),
+    "coordination_agreed": (N_("The departments agreed how to handle it"), None),
+    "referred": (N_("Referred outside this organisation"), N_("Referred to %(body)s")),
+    "on_site": (N_("Staff arrived on site"), None),
+    "replied": (N_("Replied to you"), None),
+    "called_back": (N_("Called you back"), None),
+    "closed": (N_("Closed"), None),
+}
+DUE = {"reply": N_("Reply due by"), "final": N_("To be completed by")}
+RUNNING = ("open", "breached")
+
+
+def _words(pair, **values):
+    """The detailed wording when every value is known, else the plain one."""
+    plain, detailed = pair
+    if detailed is not None and values and all(values.values()):
+        return gettext(detailed, **values)
+    return gettext(plain)
+
+
+def _due(contact):
+    """(kind, due_at) of the customer-facing clock still running: the reply, else the
+    overall limit; None once nothing the customer waits for is running."""
+    if contact.state in ("closed", "referred"):
+        return None
+    for kind in ("reply", "final"):
+        running = [d.due_at for d in contact.deadlines
+                   if d.kind == kind and d.status in RUNNING and d.closed_at is None]
+        if running:
+            return kind, min(running)
+    return None
+
+
+def customer_view(tenant, contact, lang):
+    """The customer's page of ``contact`` as a plain dict (times as aware UTC datetimes)."""
+    _, policy = policies.load(contact.policy_version_id)
+    departments = db.session.scalars(select(Department)).all()
+    by_code = {d.code: d for d in departments}
+    by_id = {d.id: d for d in departments}
+    transfers = {t.id: t for t in db.session.scalars(
+        select(Transfer).where(Transfer.contact_id == contact.id))}
+    referral = db.session.scalars(select(Referral).where(Referral.contact_id == contact.id)
+                                  .order_by(Referral.id.desc()).limit(1)).first()
+    rows = db.session.scalars(select(ContactEvent).where(
+        ContactEvent.contact_id == contact.id, ContactEvent.kind.in_(list(MILESTONES)))
+        .order_by(ContactEvent.id)).all()
+
+    def name(dept):
+        return dept.name(lang) if dept is not None else ""
+
+    timeline = []
+    for event in rows:
+        d = event.details or {}
+        if event.kind == "called_back" and not d.get("reached", True):
+            continue                     # an attempt that did not reach the customer
+        values = {}
+        if event.kind in ("registered", "handling"):
+            actor = event.actor
+            values["department"] = name(actor.department if actor else None)
+        elif event.kind == "transferred":
+            values["department"] = name(by_code.get(d.get("to_department")))
+        elif event.kind == "accepted":
+            row = transfers.get(d.get("transfer_id"))
+            values["department"] = name(by_id.get(row.to_department_id) if row else None)
+        elif event.kind == "coordination_opened":
+            values["department"] = name(by_code.get(d.get("lead")))
+        elif event.kind == "referred":
+            values["body"] = d.get("body") or ""
+        timeline.append({"kind": event.kind, "at": event.at,
+                         "text": _words(MILESTONES[event.kind], **values)})
+
+    dept = contact.handler_department
+    show_dept = contact.state in ("handling", "transferred", "coordinating") and dept
+    due = _due(contact)
+    matter = (policy.get("matter_types") or {}).get(contact.matter_type) or {}
+    matter_name = matter.get("name")
+    if isinstance(matter_name, dict):
+        matter_name = matter_name.get(lang) or matter_name.get("zh")
+    return {
+        "ref": contact.ref,
+        "matter_type": contact.matter_type,
+        "matter_type_name": matter_name or contact.matter_type,
+        "registered_at": contact.registered_at,
+        "state": contact.state,
+        "state_text": _words(STATES.get(contact.state, (contact.state, None)),
+                             department=name(dept) if show_dept else ""),
+        "department": {"name": name(dept), "phone": dept.phone or None} if show_dept else None,
+        "referral": {"body": referral.body, "address": referral.address or None,
+                     "phone": referral.phone or None}
+        if referral is not None and contact.state == "referred" else None,
+        "due": {"kind": due[0], "label": gettext(DUE[due[0]]), "at": due[1]} if due else None,
+        "closed_at": contact.closed_at,
+        "timeline": timeline,
+        "timezone": tenant.timezone,
+    }
+
+
+def local_iso(value, tenant):
+    """An instant as ISO 8601 in the tenant's time zone (the JSON form)."""
+    return value.astimezone(ZoneInfo(tenant.timezone)).isoformat() if value else None

@@ -1,0 +1,91 @@
+"""The platform operator's pages at ``/platform/``: tenants, usage counts, suspension.
+
+An operator session is its own session key (``operator_id``), unknown to Flask-Login's
+tenant sessions, so it opens no ``/t/<slug>/`` page and no API call.  The list shows
+aggregate counts only (``tenants.operators.usage``), never a contact.
+"""
+from functools import wraps
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tenants import operators
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import unscoped
+
+from core.extensions import db, limiter
+
+bp = Blueprint("platform", __name__, url_prefix="/platform")
+FAILED = 401
+KEY = "operator_id"
+
+
+def current_operator():
+    operator_id = session.get(KEY)
+    if not isinstance(operator_id, int):
+        return None
+    row = db.session.get(operators.PlatformOperator, operator_id)
+    return row if row is not None and row.active else None
+
+
+def operator_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_operator() is None:
+            return redirect(url_for("platform.login"))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _login_key():
+    return "platform|" + (request.remote_addr or "-") + "|" + \
+        (request.form.get("username") or "")[:64]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=_login_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == FAILED)
+def login():
+    if request.method == "POST":
+        row = operators.authenticate((request.form.get("username") or "").strip(),
+                                     request.form.get("password") or "")
+        if row is not None:
+            db.session.commit()
+            session[KEY] = row.id
+            return redirect(url_for("platform.tenants"))
+        return render_template("platform/login.html",
+                               error=_("Wrong user name or password.")), FAILED
+    return render_template("platform/login.html", error=None)
+
+
+@bp.post("/logout")
+def logout():
+    session.pop(KEY, None)
+    return redirect(url_for("platform.login"))
+
+
+@bp.get("/")
+@operator_required
+def tenants():
+    return render_template("platform/tenants.html", rows=operators.usage(),
+                           operator=current_operator())
+
+
+@bp.post("/tenants/<int:tenant_id>/status")
+@operator_required
+def set_status(tenant_id):
+    status = request.form.get("status")
+    if status not in operators.STATUSES:
+        abort(400)
+    with unscoped():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.id == tenant_id)).first()
+    if tenant is None:
+        abort(404)
+    operators.set_status(tenant, status)
+    db.session.commit()
+    flash(_("%(name)s is suspended: its staff see a notice, its API answers 403.",
+            name=tenant.name) if status == "suspended" else
+          _("%(name)s is active again.", name=tenant.name), "ok")
+    return redirect(url_for("platform.tenants"))

@@ -19,8 +19,17 @@ import sys
 from datetime import datetime, timezone
 
 from flask import Flask, Response, request
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, Table, create_engine, event,
-                        insert)
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+)
 
 metadata = MetaData()
 bench_bare = Table(

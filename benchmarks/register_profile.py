@@ -50,14 +50,14 @@ from register import REGISTRATION, TENANT, USER  # noqa: E402
 def prepare(url, instance):
     """Schema, demo tenants and a token (as ``register.py`` does through the CLI)."""
     from flask_migrate import upgrade
+    from sqlalchemy import select
 
     from core import create_app
     from core.extensions import db
-    from tenants import demo
     from core.tenancy import tokens
     from core.tenancy.models import Staff, Tenant
     from core.tenancy.scoping import tenant_scope, unscoped
-    from sqlalchemy import select
+    from tenants import demo
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()

@@ -87,9 +87,9 @@ def main():
 
         from core import clock, create_app, jobs
         from core.extensions import db
-        from tenants import demo
         from core.tenancy.models import Tenant
         from core.tenancy.scoping import unscoped
+        from tenants import demo
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "SHOUWEN_JOBS": "redis" if redis else "embedded",
                           "SHOUWEN_REDIS_URL": redis.url if redis else None,

@@ -766,6 +766,7 @@ def git_revision():
 
 def versions(engine, d):
     from importlib.metadata import PackageNotFoundError, version
+
     from sqlalchemy import text
     out = {"python": sys.version.split()[0]}
     for dist in ("flask", "sqlalchemy", "flask-sqlalchemy", "psycopg", "jinja2", "werkzeug"):
@@ -858,11 +859,11 @@ def main(argv=None):
         from sqlalchemy import func, select
 
         from core import create_app
-        from core.extensions import db
         from core.contacts.models import Contact
-        from tenants import demo
+        from core.extensions import db
         from core.tenancy.models import Tenant
         from core.tenancy.scoping import unscoped
+        from tenants import demo
 
         app = create_app()
         with app.app_context():

@@ -12,13 +12,13 @@ import contextvars
 import os
 import tempfile
 
+import pgserver
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-import pgserver
 from core import clock, create_app
 from core.extensions import db, limiter
 from core.policy import versions as policies

@@ -5,8 +5,8 @@ the row relayed, as the real consumer does.  Importable by worker processes too 
 put this directory on PYTHONPATH).
 """
 from core import jobs
-from core.notify import outbox
 from core.extensions import db
+from core.notify import outbox
 
 SEEN = []
 

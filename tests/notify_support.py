@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import select
 
-from core.extensions import db
 from core.contacts.models import Contact, ContactEvent
+from core.extensions import db
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import register
+
 from core import create_app
 from core.config import ConfigError
 

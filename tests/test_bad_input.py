@@ -7,11 +7,11 @@ sees it.  A refused registration must not even consume a reference number.
 import json
 
 import pytest
+from conftest import register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from conftest import register
 from core.extensions import db
 from core.tenancy.scoping import TenantScoped, unscoped
 

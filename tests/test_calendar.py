@@ -16,8 +16,8 @@ Local closing time is 17:30 Asia/Shanghai = 09:30 UTC.
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
 from conftest import deadline, register
+
 from core.deadlines.workcalendar import Due, WorkCalendar
 
 SH = "+08:00"

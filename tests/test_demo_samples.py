@@ -4,12 +4,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from core.contacts.models import Contact, Violation
 from core.deadlines import sweep
 from core.extensions import db
-from core.contacts.models import Contact, Violation
+from core.tenancy.scoping import tenant_scope
 from tenants import demo
 from tenants.demo_contacts import seed_samples
-from core.tenancy.scoping import tenant_scope
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)      # Monday 14:00 in Shanghai
 

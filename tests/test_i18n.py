@@ -13,9 +13,9 @@ from io import BytesIO
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from conftest import register
 from sqlalchemy import select
 
-from conftest import register
 from core import i18n
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -243,8 +243,8 @@ def _policy(slug):
 def tenant_data(slug):
     """Words that are tenant data, not interface: the organisation's, its departments' and
     its staff's names and details, contact references and the pack's monolingual phrases."""
-    from core.extensions import db
     from core.contacts.models import Contact
+    from core.extensions import db
     from core.tenancy.models import Department, Staff, Tenant
     from core.tenancy.scoping import tenant_scope, unscoped
 

@@ -8,11 +8,11 @@ until it is added here.  The scoping layer itself fails closed when no tenant is
 import re
 
 import pytest
+from conftest import register
 from sqlalchemy import delete, exists, func, select, update
 
-from conftest import register
-from core.extensions import db
 from core.contacts.models import Contact, ContactEvent, Customer
+from core.extensions import db
 from core.tenancy.models import ApiToken, Department, Staff, Tenant
 from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
 
@@ -86,8 +86,9 @@ def hotel_world(login, frozen):
     res = login("demo-hotel", "admin").patch("/policy", json={"wording": {
         "courtesy_phrases": ["您好"]}})        # a policy version the bank does not have
     assert res.status_code == 200
-    from core.notify import inbox as notifications
     from notify_support import staff
+
+    from core.notify import inbox as notifications
     admin = staff("demo-hotel", "admin")     # front office: told of the handover by the relay
     with tenant_scope(admin.tenant_id):
         notification_id = notifications.inbox(admin.id)[0].id
@@ -523,9 +524,9 @@ def world(app, hotel_world):
     from datetime import date
 
     from core.notify import webhooks
-    from tenants import calendar_admin
-    from core.tenancy import password_links, tokens
     from core.policy import versions as policies
+    from core.tenancy import password_links, tokens
+    from tenants import calendar_admin
     hotel = _tenant_id("demo-hotel")
     with tenant_scope(hotel):
         staff = db.session.scalars(select(Staff).where(Staff.username == "security")).one()

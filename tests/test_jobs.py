@@ -3,14 +3,14 @@
 Jobs run "eager" here (conftest): synchronously right after the commit that enqueued them.
 ``rq_jobs`` switches a test to real RQ queues on fakeredis drained by a burst SimpleWorker.
 """
+import jobprobe
 import pytest
+from conftest import deadline, register
 from sqlalchemy import select
 
-import jobprobe
-from conftest import deadline, register
 from core import clock, jobs
-from core.extensions import db
 from core.contacts.models import ContactEvent, Escalation, Violation
+from core.extensions import db
 from core.notify.outbox import OutboxMessage
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped

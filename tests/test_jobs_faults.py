@@ -14,15 +14,15 @@ import tempfile
 import time
 from collections import Counter
 
+import pgserver
 import pytest
+import redisserver
+from conftest import BACKENDS, ApiUser, register
 from sqlalchemy import func, select
 
-import pgserver
-import redisserver
-from conftest import BACKENDS, register, ApiUser
 from core import clock, create_app, jobs
-from core.extensions import db
 from core.contacts.models import Contact, Escalation, Violation
+from core.extensions import db
 from core.notify.outbox import OutboxMessage
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped

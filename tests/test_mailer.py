@@ -1,15 +1,15 @@
 """E-mail through a real local SMTP server (aiosmtpd): content, retries, no SMTP configured."""
-import pytest
 from datetime import timedelta
 
+import pytest
+from conftest import register
+from notify_support import SMTPServer, fan_out_event, free_port, staff, tenant_id
 from sqlalchemy import select
 
-from conftest import register
 from core import clock
-from core.notify import mail as mailer
 from core.extensions import db
+from core.notify import mail as mailer
 from core.notify.mail import OutgoingEmail
-from notify_support import SMTPServer, fan_out_event, free_port, staff, tenant_id
 from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"
@@ -122,8 +122,9 @@ def test_without_smtp_emails_are_kept_as_skipped(app, login, frozen, monkeypatch
 
 def test_a_reminder_email_shows_the_due_time_in_the_tenants_zone(app, login, frozen,
                                                                   monkeypatch):
-    from core.notify import inbox as notifications
     from notify_support import event_payload
+
+    from core.notify import inbox as notifications
     security = login("demo-hotel", "security")
     with frozen(T0):
         c = register(security, matter_type="complaint")

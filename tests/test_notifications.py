@@ -1,15 +1,15 @@
 """Fan-out of outbox messages: who is told, once, in their language, with set-based queries."""
 import pytest
+from conftest import register
+from notify_support import event_payload, fan_out_event, staff, tenant_id
 from sqlalchemy import event, select
 
-from conftest import register
-from core.notify import inbox as notifications
 from core.extensions import db
+from core.notify import inbox as notifications
 from core.notify.inbox import Notification
-from notify_support import event_payload, fan_out_event, staff, tenant_id
-from tenants.provisioning import add_staff
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import tenant_scope
+from tenants.provisioning import add_staff
 
 T0 = "2026-11-02T10:00:00+08:00"
 

@@ -4,13 +4,14 @@ import hashlib
 import hmac
 import json
 
+from conftest import register
+from notify_support import Receiver, staff, tenant_id
 from sqlalchemy import select
 
-from conftest import register
-from core.notify import inbox as notifications, webhooks
 from core.extensions import db
+from core.notify import inbox as notifications
+from core.notify import webhooks
 from core.notify.outbox import OutboxMessage
-from notify_support import Receiver, staff, tenant_id
 from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"

@@ -3,13 +3,13 @@ query, suspension and reactivation, and no way into any tenant's pages or API.""
 import re
 
 import pytest
+from conftest import register
 from sqlalchemy import event, select
 
-from conftest import register
 from core.extensions import db
-from tenants import operators
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
+from tenants import operators
 
 STRONG = "granite-meadow-42-slowly"
 

@@ -3,9 +3,10 @@ import inspect
 import sys
 import textwrap
 
+from conftest import register
+
 from core import hookspecs
 from core.policy.plugins import PackManager, manager
-from conftest import register
 
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
                if name.startswith("shouwen_"))

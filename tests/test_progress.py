@@ -2,11 +2,11 @@
 import re
 
 import pytest
+from conftest import register
 from sqlalchemy import select
 
-from conftest import register
-from core.extensions import db
 from core.contacts.models import Contact, Violation
+from core.extensions import db
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 

@@ -7,9 +7,9 @@ hold, and the very next request must see the change.
 """
 from datetime import date
 
+from conftest import deadline, register
 from sqlalchemy import delete, select
 
-from conftest import deadline, register
 from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import ApiToken, ConfirmedYear, SpecialDay, Staff, Tenant

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-
 from conftest import deadline, register
 
 CST = ZoneInfo("Asia/Shanghai")

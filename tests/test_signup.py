@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.policy.plugins import manager
-from tenants import provisioning, signup
 from core.tenancy.models import Department, PolicyVersion, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
+from tenants import provisioning, signup
 
 STRONG = "lantern-orchard-7-quietly"
 

@@ -3,9 +3,9 @@ API tokens and settings, as the administrator and as ordinary staff."""
 import re
 
 import pytest
+from conftest import register
 from sqlalchemy import select
 
-from conftest import register
 from core.extensions import db
 from core.tenancy.models import ApiToken, Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped

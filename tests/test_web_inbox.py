@@ -1,13 +1,13 @@
 """The inbox as staff use it: web page, nav badge, mark read; and the API (own items only)."""
-import pytest
 import re
 
+import pytest
+from conftest import register
+from notify_support import fan_out_event, staff, tenant_id
 from sqlalchemy import func, select
 
-from conftest import register
 from core.extensions import db
 from core.notify.inbox import Notification
-from notify_support import fan_out_event, staff, tenant_id
 from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"

@@ -5,9 +5,8 @@ is (registered_at, id), so ties must be settled by the id)."""
 import re
 
 import pytest
-from sqlalchemy import update
-
 from conftest import register
+from sqlalchemy import update
 
 NOW = "2026-11-06T12:00:00+08:00"
 # Three instants, three contacts registered at each (frozen clock: identical registered_at).
@@ -104,8 +103,8 @@ def test_date_range_orders_by_registration_time(app, web_login, tied, frozen, mo
     (e.g. a contact entered late with an earlier time), and pages follow that order."""
     from datetime import datetime, timezone
 
-    from core.extensions import db
     from core.contacts.models import Contact
+    from core.extensions import db
     from core.tenancy.scoping import unscoped
     with unscoped():
         db.session.execute(update(Contact).where(Contact.ref == tied[8]).values(
@@ -123,8 +122,8 @@ def test_date_range_orders_by_registration_time(app, web_login, tied, frozen, mo
 def test_stale_or_foreign_page_links_show_the_first_page(app, web_login, login, tied, frozen):
     from sqlalchemy import select
 
-    from core.extensions import db
     from core.contacts.models import Contact
+    from core.extensions import db
     from core.tenancy.scoping import unscoped
     bank = login("demo-bank", "counter")
     with frozen("2026-11-06T09:30:00+08:00"):

@@ -5,9 +5,8 @@ import re
 from datetime import datetime
 
 import pytest
-from openpyxl import load_workbook
-
 from conftest import register
+from openpyxl import load_workbook
 
 
 def _refs(res):

@@ -3,11 +3,11 @@ import hashlib
 import hmac
 import re
 
+from notify_support import Receiver, tenant_id
 from sqlalchemy import select
 
 from core.extensions import db
 from core.notify.webhooks import WebhookDelivery, WebhookEndpoint
-from notify_support import Receiver, tenant_id
 from core.tenancy.scoping import tenant_scope
 
 

@@ -4,14 +4,14 @@ The suite itself runs with ``SHOUWEN_WEBHOOK_PRIVATE_TARGETS=allow`` (its receiv
 on 127.0.0.1); these tests switch to the production default, ``deny``.
 """
 import pytest
+from conftest import register
+from notify_support import Receiver, fan_out_event, staff
 from sqlalchemy import select
 
-from conftest import register
-from core.notify import egress, webhooks
 from core.errors import Invalid
 from core.extensions import db
+from core.notify import egress, webhooks
 from core.notify.webhooks import WebhookDelivery
-from notify_support import Receiver, fan_out_event, staff
 from core.tenancy.scoping import tenant_scope
 
 T0 = "2026-11-02T10:00:00+08:00"

@@ -5,15 +5,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from conftest import register
+from notify_support import Receiver, fan_out_event, free_port, staff, tenant_id
 from sqlalchemy import select
 
-from conftest import register
 from core import clock
-from core.notify import webhooks
 from core.errors import Forbidden, Invalid
 from core.extensions import db
+from core.notify import webhooks
 from core.notify.webhooks import WebhookDelivery
-from notify_support import Receiver, fan_out_event, free_port, staff, tenant_id
 from core.tenancy.scoping import tenant_scope, unscoped
 
 T0 = "2026-11-02T10:00:00+08:00"

@@ -1,9 +1,9 @@
 """Banned phrases are refused, but a courteous sentence that contains one is not."""
 import pytest
+from conftest import register
 
 from core.contacts import wording
 from core.policy.plugins import manager
-from conftest import register
 
 PACKS = ("hotel", "property", "government", "bank")
 

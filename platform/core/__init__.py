@@ -38,13 +38,13 @@ def create_app(config=None):
     migrate.init_app(app, db,
                      directory=os.path.join(os.path.dirname(__file__), "db", "migrations"))
     # Every table and every job is declared when its module is imported.
+    from core.api import bp as api_bp
     from core.contacts import models  # noqa: F401
     from core.deadlines import reminders, sweep  # noqa: F401
     from core.jobs import periodic  # noqa: F401
     from core.notify import inbox, mail, outbox, webhooks  # noqa: F401
-    from core.tenancy import models as tenancy_models, password_links  # noqa: F401
-
-    from core.api import bp as api_bp
+    from core.tenancy import models as tenancy_models  # noqa: F401
+    from core.tenancy import password_links
     app.register_blueprint(api_bp)
     _init_web(app)
     from core import cli
@@ -60,7 +60,8 @@ def _init_web(app):
     from core import i18n
     from core.api import bp as api_bp
     from core.extensions import csrf, limiter, login_manager
-    from core.web import bp as web_bp, labels, public
+    from core.web import bp as web_bp
+    from core.web import labels, public
     csrf.init_app(app)
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, not cookies
     login_manager.init_app(app)

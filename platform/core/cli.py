@@ -65,8 +65,8 @@ def worker_command(burst, queues, periodic):
     from flask import current_app
 
     from core import jobs
-    from core.jobs import periodic as schedule
     from core.extensions import db
+    from core.jobs import periodic as schedule
     app = jobs.bind(current_app._get_current_object())
     if jobs.mode(app) != "redis":
         raise click.ClickException("set SHOUWEN_REDIS_URL (without Redis, `shouwen serve` "
@@ -103,11 +103,10 @@ def token_create(slug, username, label):
     """Create an API token; the token is printed on the last line."""
     from sqlalchemy import select
 
+    from core.extensions import db
     from core.tenancy import tokens
     from core.tenancy.models import Staff, Tenant
     from core.tenancy.scoping import tenant_scope, unscoped
-
-    from core.extensions import db
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
     if tenant is None:

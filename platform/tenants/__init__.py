@@ -8,7 +8,8 @@ is the one exception).
 def init_app(app):
     """Register the shell's tables, pages and commands on an application ``core`` built."""
     from tenants import calendar_changes, cli, operators  # noqa: F401  (their tables)
-    from tenants.web import bp as admin_bp, platform, signup
+    from tenants.web import bp as admin_bp
+    from tenants.web import platform, signup
     app.register_blueprint(admin_bp)
     app.register_blueprint(signup.bp)
     app.register_blueprint(platform.bp)

@@ -6,11 +6,18 @@ Messages are English message ids; the web layer shows them translated
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
-                         validates, validates_schema)
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from core.i18n import LANGUAGES
-
 from core.tenancy import password_rules
 from core.tenancy.permissions import ROLES
 

@@ -8,9 +8,7 @@ current tenant's scope and do not commit.  Refusals are :class:`core.errors.Inva
 from sqlalchemy import func, select
 
 from core.errors import DomainError, Invalid
-
 from core.extensions import db
-
 from core.policy import versions as policies
 from core.tenancy.models import Department, Staff
 

@@ -25,9 +25,8 @@ from sqlalchemy import delete, select
 from core import clock
 from core.deadlines import workcalendar
 from core.extensions import db
-
-from tenants.calendar_changes import CalendarChange
 from core.tenancy.models import ConfirmedYear, SpecialDay
+from tenants.calendar_changes import CalendarChange
 
 MAX_RANGE_DAYS = 31
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})"

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core import clock
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
-
 from core.tenancy.scoping import TenantScoped
 
 

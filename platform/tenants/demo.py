@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.policy.plugins import manager
-
 from core.tenancy.models import Staff, Tenant
-from tenants.provisioning import add_staff, create_tenant
 from core.tenancy.scoping import tenant_scope, unscoped
+from tenants.provisioning import add_staff, create_tenant
 
 DEMO_PASSWORD = "shouwen-demo-2026"
 TENANTS = [("demo-hotel", "hotel", "示范酒店 Demo Hotel", "HT"),

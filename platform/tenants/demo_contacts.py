@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from core import clock
 from core.contacts import context, lifecycle, resolution
-from core.extensions import db
 from core.contacts.models import Contact
-
+from core.extensions import db
 from core.tenancy.models import Department, Staff
 from core.tenancy.scoping import tenant_scope
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core import clock
 from core.db.types import UTCDateTime
 from core.extensions import db
-
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.passwords import check_password, hash_password
 from core.tenancy.scoping import unscoped

@@ -14,12 +14,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.extensions import db
+from core.policy import versions as policies
+from core.policy.diff import diff
 from core.policy.plugins import manager
 from core.policy.schema import effective_policy
-
-from core.policy import versions as policies
 from core.tenancy.models import Department
-from core.policy.diff import diff
 from tenants.policy_editor import MISSING
 
 # Sections the preview compares, in the order people read them.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import fields, validate
 
+from core.policy.diff import MISSING  # one sentinel for diffs and "no default"
 from core.policy.schema import PolicySchema, RuleOrNone, Text
 from core.rules import DEADLINE_KINDS, STAGES, TRANSFER_MODES, TRIGGERS, UNITS
 
@@ -28,7 +29,6 @@ from core.rules import DEADLINE_KINDS, STAGES, TRANSFER_MODES, TRIGGERS, UNITS
 EDITOR_SECTIONS = ("deadlines", "escalation", "transfer", "callback", "wording", "penalties",
                    "assessment", "reminders")
 CALENDAR_SECTIONS = ("calendar",)
-MISSING = object()
 NEW = "_new"          # the "add a rule" row of a deadline table
 NEW_ROWS = 1          # blank rows offered under a list of rows (escalation chain, sanctions)
 

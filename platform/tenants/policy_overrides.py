@@ -8,9 +8,8 @@ import copy
 
 from marshmallow import ValidationError
 
-from core.policy.schema import effective_policy, validate_policy
-
 from core.policy import versions as policies
+from core.policy.schema import effective_policy, validate_policy
 from tenants.policy_editor import EDITOR_SECTIONS, MISSING
 
 

@@ -4,9 +4,8 @@ import re
 from sqlalchemy import select
 
 from core.extensions import db
-from core.policy.plugins import manager
-
 from core.policy import versions as policies
+from core.policy.plugins import manager
 from core.tenancy.models import Department, Staff, Tenant, TenantCounter
 from core.tenancy.passwords import hash_password
 from core.tenancy.scoping import tenant_scope, unscoped

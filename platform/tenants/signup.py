@@ -4,7 +4,6 @@ One transaction: the caller commits after :func:`create_organisation` returns an
 back on any exception, so a failure leaves no tenant, department, policy version or user.
 """
 from core.policy.plugins import manager
-
 from tenants.provisioning import add_staff, create_tenant
 
 

@@ -72,8 +72,8 @@ def live_server(tmp_path_factory):
 
     from core import create_app
     from core.extensions import db
-    from tenants import demo, provisioning
     from core.policy import versions as policies
+    from tenants import demo, provisioning
 
     base = tmp_path_factory.mktemp("browser-server")
     instance = base / "instance"

@@ -8,11 +8,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from core.tenancy import tokens
-from core.tenancy.scoping import enter_tenant, leave_tenant
-
 from core.errors import DomainError
 from core.extensions import db
+from core.tenancy import tokens
+from core.tenancy.scoping import enter_tenant, leave_tenant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC = {"api.openapi"}
@@ -125,5 +124,11 @@ def _bad_json():
     raise BadJSON({"zh": "请求体须为 JSON。", "en": "The request body must be JSON."})
 
 
-from core.api import contacts, directory, notifications, openapi, policy_history  # noqa: E402,F401  (routes)
-from core.api import progress  # noqa: E402,F401  (the public look-up)
+from core.api import (  # noqa: E402,F401  (routes)
+    contacts,
+    directory,
+    notifications,
+    openapi,
+    policy_history,
+    progress,  # noqa: E402,F401  (the public look-up)
+)

@@ -2,17 +2,16 @@
 from flask import g, jsonify, request
 from sqlalchemy import exists, select
 
-from core.tenancy.models import Department, Staff
-from core.tenancy.scoping import get_or_404
-
 from core import clock
-from core.contacts import context, escalation, lifecycle, resolution
-from core.errors import Invalid
-from core.extensions import db
-from core.contacts.models import Contact, Deadline, Transfer
 from core.api import bp, load, load_optional, present
 from core.api import schemas as s
 from core.api.schemas import schema
+from core.contacts import context, escalation, lifecycle, resolution
+from core.contacts.models import Contact, Deadline, Transfer
+from core.errors import Invalid
+from core.extensions import db
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import get_or_404
 
 
 def _contact(ref):

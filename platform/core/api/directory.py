@@ -3,20 +3,19 @@ from flask import g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.tenancy import permissions
-from core.policy import versions as policies
-from core.tenancy.models import Department, Staff
-from core.tenancy.scoping import get_or_404
-
 from core import clock
-from core.contacts import violations
-from core.extensions import db
-from core.contacts.models import Violation
-from core.policy.plugins import manager
-from core.policy.schema import merge
 from core.api import bp, load, present
 from core.api import schemas as s
 from core.api.schemas import schema
+from core.contacts import violations
+from core.contacts.models import Violation
+from core.extensions import db
+from core.policy import versions as policies
+from core.policy.plugins import manager
+from core.policy.schema import merge
+from core.tenancy import permissions
+from core.tenancy.models import Department, Staff
+from core.tenancy.scoping import get_or_404
 
 
 @bp.get("/departments")

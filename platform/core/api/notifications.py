@@ -5,9 +5,9 @@ Another staff member's notification answers 404, like another tenant's.
 from flask import g, jsonify, request
 from marshmallow import Schema, fields, validate
 
-from core.notify import inbox as notifications
-from core.extensions import db
 from core.api import bp, language, load
+from core.extensions import db
+from core.notify import inbox as notifications
 
 
 class NotificationListArgs(Schema):

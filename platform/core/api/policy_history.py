@@ -2,14 +2,12 @@
 from flask import g, jsonify
 from sqlalchemy import select
 
-from core.tenancy import permissions
-from core.tenancy.models import PolicyVersion, Staff
-from core.policy.diff import version_diff
-from tenants.policy_editor import MISSING
-
+from core.api import bp
 from core.errors import NotFound
 from core.extensions import db
-from core.api import bp
+from core.policy.diff import MISSING, version_diff
+from core.tenancy import permissions
+from core.tenancy.models import PolicyVersion, Staff
 
 
 def _summary(v, users):

@@ -1,13 +1,12 @@
 """Turn models into the plain dicts the output schemas dump (no per-row queries in lists)."""
 from sqlalchemy import select
 
-from core.policy import versions as policies
-from core.tenancy.models import Department, Staff
-
 from core import clock
+from core.contacts.models import ContactEvent, Deadline
 from core.deadlines import clocks
 from core.extensions import db
-from core.contacts.models import ContactEvent, Deadline
+from core.policy import versions as policies
+from core.tenancy.models import Department, Staff
 
 
 def staff_ref(staff):

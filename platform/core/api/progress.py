@@ -9,14 +9,13 @@ from flask_babel import force_locale
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
 
-from core.tenancy.models import Tenant
-from core.tenancy.scoping import enter_tenant, unscoped
-
-from core.progress import codes as progress
+from core.api import PUBLIC, bp, error
 from core.extensions import db
+from core.progress import codes as progress
 from core.progress.limits import limited
 from core.progress.view import customer_view, local_iso
-from core.api import PUBLIC, bp, error
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import enter_tenant, unscoped
 
 REF = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9\-]*$",
                       error="Letters, digits and hyphens only, as on your receipt.")

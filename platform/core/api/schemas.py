@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from core.rules import TRANSFER_MODES
 
+
 class Str(fields.String):
     """Text that every database can store: no NUL character, valid Unicode."""
 

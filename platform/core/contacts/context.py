@@ -1,10 +1,9 @@
 """What every domain function needs about one contact: its tenant, policy and calendar."""
 from dataclasses import dataclass, field
 
-from core.policy import versions as policies
-
 from core import clock
 from core.deadlines import clocks
+from core.policy import versions as policies
 from core.policy.plugins import manager
 
 

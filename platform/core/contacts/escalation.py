@@ -1,13 +1,12 @@
 """Escalation up the pack's chain (升级 / 请示), by a person or by a breached deadline."""
 from sqlalchemy import select
 
-from core.tenancy.models import Department, Staff
-
-from core.deadlines import clocks
 from core.contacts import events, guards
+from core.contacts.models import Escalation
+from core.deadlines import clocks
 from core.errors import DomainError
 from core.extensions import db
-from core.contacts.models import Escalation
+from core.tenancy.models import Department, Staff
 
 
 def escalate_step(ctx, actor, reason, deadline=None, decision_needed=False):

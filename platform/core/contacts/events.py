@@ -1,7 +1,7 @@
 """The append-only event log of a contact; each event is also an outbox message."""
-from core.notify import outbox
-from core.extensions import db
 from core.contacts.models import ContactEvent
+from core.extensions import db
+from core.notify import outbox
 
 
 def record(ctx, kind, actor=None, *, outbox_key=None, **details):

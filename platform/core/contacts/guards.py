@@ -7,11 +7,10 @@ screen and the rules cannot disagree.  A guard raises
 """
 from sqlalchemy import select
 
-from core.tenancy.permissions import can
-
+from core.contacts.models import Coordination, Transfer
 from core.errors import DomainError, Forbidden
 from core.extensions import db
-from core.contacts.models import Coordination, Transfer
+from core.tenancy.permissions import can
 
 FINISHED = ("closed",)
 

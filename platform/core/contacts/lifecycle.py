@@ -14,17 +14,16 @@ from datetime import timedelta, timezone
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.policy import versions as policies
-from core.tenancy.models import Department, TenantCounter
-
-from core.deadlines import clocks
 from core.contacts import events, guards, violations
-from core.progress import codes as progress
 from core.contacts.context import ContactContext
+from core.contacts.models import Contact, Coordination, Customer, Referral, Transfer
+from core.deadlines import clocks
 from core.errors import DomainError, Invalid
 from core.extensions import db
-from core.contacts.models import Contact, Coordination, Customer, Referral, Transfer
+from core.policy import versions as policies
 from core.policy.plugins import manager
+from core.progress import codes as progress
+from core.tenancy.models import Department, TenantCounter
 
 CLOCK_SKEW = timedelta(minutes=2)   # a received_at this far "in the future" is a clock difference
 HANDLER_CLOCKS = ("accept", "reply", "feedback", "consult")

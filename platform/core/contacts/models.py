@@ -6,16 +6,25 @@ registers run.
 """
 from datetime import datetime
 
-from sqlalchemy import (Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text,
-                        UniqueConstraint, event, text)
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from core.tenancy.models import Department, PolicyVersion, Staff
-from core.tenancy.scoping import TenantScoped
 
 from core import clock
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
+from core.tenancy.models import Department, PolicyVersion, Staff
+from core.tenancy.scoping import TenantScoped
 
 
 def _id():

@@ -1,11 +1,11 @@
 """The first-inquiry lifecycle, part 2: answering, feedback, callback and closing."""
 from sqlalchemy import func, select
 
-from core.deadlines import clocks
 from core.contacts import events, guards, wording
+from core.contacts.models import Callback, ContactEvent, Reply
+from core.deadlines import clocks
 from core.errors import DomainError, Invalid
 from core.extensions import db
-from core.contacts.models import Callback, ContactEvent, Reply
 
 
 def _needs_callback(ctx, after_feedback=False):

@@ -1,13 +1,11 @@
 """Violations: proposed under the pack's penalty rules, decided by a supervisor."""
 from sqlalchemy import func, select
 
-from core.tenancy.permissions import can
-
-from core.notify import outbox
+from core.contacts.models import Violation
 from core.errors import Forbidden, Invalid
 from core.extensions import db
-from core.contacts.models import Violation
-
+from core.notify import outbox
+from core.tenancy.permissions import can
 
 
 def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, deadline=None):

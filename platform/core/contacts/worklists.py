@@ -3,9 +3,8 @@ with a bounded page (keyset on the id: ``before`` = the last id of the previous 
 badge data for the page comes from one more query."""
 from sqlalchemy import or_, select
 
-from core.tenancy.permissions import can
-
 from core.contacts.models import Contact, Deadline
+from core.tenancy.permissions import can
 
 ACTIVE = ("registered", "handling", "transferred", "coordinating", "referred", "replied",
           "awaiting_callback", "called_back")

@@ -1,6 +1,6 @@
 """What a breached deadline brings about, exactly once: the event, the violation, the escalation."""
-from core.deadlines import clocks
 from core.contacts import events, violations
+from core.deadlines import clocks
 from core.extensions import db
 
 

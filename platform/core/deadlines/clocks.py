@@ -9,12 +9,11 @@ import json
 
 from sqlalchemy import select, update
 
-from core.policy import config_stamp
-from core.tenancy.models import ConfirmedYear, SpecialDay
-
-from core.extensions import db
 from core.contacts.models import Deadline
 from core.deadlines.workcalendar import WorkCalendar
+from core.extensions import db
+from core.policy import config_stamp
+from core.tenancy.models import ConfirmedYear, SpecialDay
 
 
 def calendar_for(tenant, policy):
@@ -53,7 +52,9 @@ def start(ctx, kind, stage, at, department_id=None, staff_id=None):
                         calendar_confirmed=due.confirmed, status="open",
                         responsible_department_id=department_id,
                         responsible_staff_id=staff_id)
-    from core.deadlines.reminders import first_point  # reminders reads the policy; keep imports one-way
+    from core.deadlines.reminders import (
+        first_point,  # reminders reads the policy; keep imports one-way
+    )
     deadline.next_reminder_at = first_point(ctx, deadline)
     db.session.add(deadline)
     return deadline

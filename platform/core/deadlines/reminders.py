@@ -17,16 +17,15 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from core import clock, jobs
+from core.contacts import context, events
+from core.contacts.models import Contact, Deadline
+from core.deadlines import clocks
+from core.extensions import db
+from core.notify import outbox
 from core.policy import versions as policies
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import unscoped
-
-from core import clock, jobs
-from core.deadlines import clocks
-from core.contacts import context, events
-from core.notify import outbox
-from core.extensions import db
-from core.contacts.models import Contact, Deadline
 
 BATCH = 500
 WORKING_UNITS = ("working_hours", "working_days")

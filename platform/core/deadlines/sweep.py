@@ -12,14 +12,13 @@ by the retry or the next sweep).
 """
 from sqlalchemy import select
 
-from core.tenancy.models import Tenant
-from core.tenancy.scoping import tenant_scope, unscoped
-
 from core import clock, jobs
 from core.contacts import context
+from core.contacts.models import Contact, Deadline
 from core.deadlines.breaches import breach
 from core.extensions import db
-from core.contacts.models import Contact, Deadline
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import tenant_scope, unscoped
 
 BATCH = 500          # clocks per transaction
 CHUNK = 2000         # clocks per job; a tenant with more continues in a new job

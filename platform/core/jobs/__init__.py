@@ -217,9 +217,9 @@ def perform(name, tenant_id, *ids):
     from core.tenancy.scoping import tenant_scope
     fn = resolve(name)
     app = _app_obj()
-    if app is None:
-        from core import create_app
-        app = bind(create_app())
+    if app is None:      # the engine never builds the application itself (docs/architecture.md)
+        raise RuntimeError("no application is bound to run jobs: start workers with "
+                           "`shouwen worker` (or call core.jobs.bind(app))")
     with app.app_context():
         from core.extensions import db
         try:

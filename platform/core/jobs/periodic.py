@@ -72,9 +72,8 @@ def loop(app, tick=5.0):
 @jobs.job(queue="notify", retry=None)
 def retry_deliveries(tenant_id):
     """E-mail and webhook deliveries due a retry (``retry_due(at)`` of the notify modules)."""
-    from core.tenancy.scoping import unscoped
-
     from core import clock
+    from core.tenancy.scoping import unscoped
     at = clock.now()
     for module in ("core.notify.mail", "core.notify.webhooks"):
         if not jobs.available(f"{module}.retry_due"):

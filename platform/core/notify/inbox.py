@@ -15,16 +15,17 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.policy import versions as policies
-from core.tenancy.models import Staff, Tenant
-from core.tenancy.scoping import TenantScoped, get_or_404
-
 from core import clock
-from core.notify import mail as mailer, texts as notification_text, recipients, webhooks
+from core.contacts.models import Contact
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
 from core.jobs import job
-from core.contacts.models import Contact
+from core.notify import mail as mailer
+from core.notify import recipients, webhooks
+from core.notify import texts as notification_text
+from core.policy import versions as policies
+from core.tenancy.models import Staff, Tenant
+from core.tenancy.scoping import TenantScoped, get_or_404
 
 PAGE = 30
 
@@ -133,7 +134,7 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
 def fan_out(tenant_id, outbox_id):
     """The outbox consumer (``core.notify.outbox.drain`` calls it per row): fan one row out, then
     mark it relayed.  Also a job of its own, to re-run one row by hand."""
-    from core.notify.outbox import OutboxMessage       # the jobs branch's model (core/notify/outbox.py)
+    from core.notify.outbox import OutboxMessage  # the jobs branch's model (core/notify/outbox.py)
     row = db.session.get(OutboxMessage, outbox_id)
     if row is None or row.relayed_at is not None:
         return

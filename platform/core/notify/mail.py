@@ -17,13 +17,12 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.tenancy.scoping import TenantScoped
-
 from core import clock
-from core.notify import retries
 from core.db.types import UTCDateTime
 from core.extensions import db
 from core.jobs import job
+from core.notify import retries
+from core.tenancy.scoping import TenantScoped
 
 TIMEOUT = 15            # seconds per SMTP conversation
 BASE, CAP, MAX_ATTEMPTS = 60, 6 * 3600, 8   # 2 min, 4 min, ... 6 h; then failed

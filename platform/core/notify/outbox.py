@@ -19,16 +19,25 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (ForeignKey, Index, String, UniqueConstraint, event, func, insert, select,
-                        text, update)
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
-
-from core.tenancy.models import Tenant
-from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
 
 from core import clock, jobs
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
+from core.tenancy.models import Tenant
+from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
 
 log = logging.getLogger("shouwen.outbox")
 DEFAULT_CONSUMERS = ("core.notify.inbox.fan_out",)

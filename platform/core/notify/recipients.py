@@ -21,11 +21,10 @@ The person who acted is never told of their own action; inactive staff are never
 """
 from sqlalchemy import or_, select
 
+from core.contacts.models import Deadline, Escalation
+from core.extensions import db
 from core.tenancy.models import Department, Staff
 from core.tenancy.permissions import roles_with
-
-from core.extensions import db
-from core.contacts.models import Deadline, Escalation
 
 
 def supervising_departments(policy):

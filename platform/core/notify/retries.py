@@ -11,9 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from core.tenancy.scoping import tenant_scope
-
 from core.extensions import db
+from core.tenancy.scoping import tenant_scope
 
 BATCH = 500
 

@@ -7,7 +7,9 @@ rendered once, in the tenant's default language, when it is created.
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_datetime
-from flask_babel import force_locale, format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core import clock
 
@@ -49,7 +51,7 @@ def _instant(value, tz=None):
 
 def title(params, topic, lang, tz=None):
     """One line saying what happened and what to do (``lang``: "zh" or "en")."""
-    from core.web.labels import KINDS
+    from core.vocabulary import KINDS
     kind = params.get("deadline") or ""
     values = {
         "ref": params.get("ref", ""),

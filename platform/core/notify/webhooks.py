@@ -24,15 +24,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.tenancy.permissions import require
-from core.tenancy.scoping import TenantScoped
-
 from core import clock
-from core.notify import egress, retries
 from core.db.types import JSONType, UTCDateTime
 from core.errors import Invalid
 from core.extensions import db
 from core.jobs import job
+from core.notify import egress, retries
+from core.tenancy.permissions import require
+from core.tenancy.scoping import TenantScoped
 
 TIMEOUT = 10
 BASE, CAP, MAX_ATTEMPTS = 30, 3600, 8   # 1, 2, 4, 8, 16, 32 min, 1 h; then failed

@@ -2,7 +2,7 @@
 preview: changed paths with their old and new values (words are the web layer's job)."""
 from dataclasses import dataclass
 
-from tenants.policy_editor import MISSING
+MISSING = object()   # a value absent on one side (also the editor's "no default")
 
 
 @dataclass

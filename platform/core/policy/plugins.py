@@ -9,8 +9,8 @@ import importlib.metadata
 
 import pluggy
 
-from core.policy import default_rules
 from core import hookspecs
+from core.policy import default_rules
 
 GROUP = "shouwen.policy_packs"
 

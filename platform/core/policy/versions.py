@@ -6,10 +6,9 @@ the process.
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.policy import config_stamp
 from core.policy.plugins import manager
 from core.policy.schema import effective_policy
-
-from core.policy import config_stamp
 from core.tenancy.models import PolicyVersion
 
 _documents = {}

@@ -19,12 +19,11 @@ import secrets
 
 from sqlalchemy import select
 
-from core.tenancy.permissions import can
-
 from core.contacts import events
+from core.contacts.models import Contact
 from core.errors import Forbidden, NotFound
 from core.extensions import db
-from core.contacts.models import Contact
+from core.tenancy.permissions import can
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"     # 31 symbols: 31**6 is about 8.9e8 codes
 CODE_LENGTH = 6

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext
 from sqlalchemy import select
 
+from core.contacts.models import ContactEvent, Referral, Transfer
+from core.extensions import db
+from core.i18n import N_  # marks for the catalogue; translated when shown
 from core.policy import versions as policies
 from core.tenancy.models import Department
-
-from core.extensions import db
-from core.i18n import N_   # marks for the catalogue; translated when shown
-from core.contacts.models import ContactEvent, Referral, Transfer
 
 # The current state, said to the customer; %(department)s is the handling department.
 STATES = {

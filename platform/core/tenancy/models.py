@@ -5,14 +5,22 @@ index and unique constraint on tenant data leads with ``tenant_id``.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
-
 from core.tenancy.scoping import TenantScoped
 
 
@@ -132,5 +140,4 @@ class ConfirmedYear(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "year"),)
 
 
-from tenants.calendar_changes import CalendarChange  # noqa: E402,F401  (register the table)
 from core.policy import config_stamp  # noqa: E402,F401  (its session hooks keep the stamp current)

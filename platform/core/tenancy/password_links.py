@@ -22,7 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core import clock
 from core.db.types import UTCDateTime
 from core.extensions import db
-
 from core.tenancy.models import Staff
 from core.tenancy.scoping import TenantScoped
 

@@ -10,12 +10,12 @@ explicitly with ``unscoped()`` (the platform operator's counts, sign-up, the
 sweep's tenant loop).  Views therefore cannot forget the filter.
 """
 import contextlib
-import functools
 import contextvars
+import functools
 
 from sqlalchemy import ForeignKey, Table, event
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 _tenant = contextvars.ContextVar("shouwen_tenant", default=None)
 _unscoped = contextvars.ContextVar("shouwen_unscoped", default=False)

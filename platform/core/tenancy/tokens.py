@@ -7,7 +7,6 @@ from sqlalchemy import bindparam, select
 
 from core import clock
 from core.extensions import db
-
 from core.tenancy.models import ApiToken, Staff, Tenant
 from core.tenancy.scoping import unscoped
 

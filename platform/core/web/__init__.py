@@ -5,18 +5,26 @@ scope for every query; a signed-in session belongs to one tenant and is not
 recognised under another tenant's URL.  Views stay thin: they validate with
 the API's marshmallow schemas, call one domain function and render.
 """
-from flask import (Blueprint, abort, flash, g, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.errors import DomainError
+from core.extensions import db, login_manager
+from core.i18n import translate_error
 from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import enter_tenant, leave_tenant, unscoped
-
-from core.errors import DomainError
-from core.i18n import translate_error
-from core.extensions import db, login_manager
 
 OPEN_ENDPOINTS = {"web.login", "web.static"}
 
@@ -138,5 +146,14 @@ def field_errors(messages):
 
 __all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors", "DomainError"]
 
-from core.web import (auth, contacts, inbox, printing, progress, queues,  # noqa: E402,F401
-                      registers, supervision, tokens)  # (routes)
+from core.web import (  # noqa: E402,F401
+    auth,
+    contacts,
+    inbox,
+    printing,
+    progress,
+    queues,
+    registers,  # (routes)
+    supervision,
+    tokens,
+)

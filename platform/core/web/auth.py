@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
-from core.tenancy.models import Staff
-from core.tenancy.passwords import check_password
-
 from core import clock
 from core.extensions import db, limiter
+from core.tenancy.models import Staff
+from core.tenancy.passwords import check_password
 from core.web import WebUser, bp
 
 FAILED = 401

@@ -7,17 +7,16 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from core import clock
+from core.api import schemas
+from core.api.present import contact_detail
+from core.contacts import context, escalation, guards, lifecycle, resolution, wording
+from core.contacts.models import Contact, Transfer
+from core.errors import DomainError, Invalid
+from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import Department, Staff
 from core.tenancy.scoping import get_or_404
-
-from core import clock
-from core.contacts import context, escalation, guards, lifecycle, resolution, wording
-from core.api import schemas
-from core.api.present import contact_detail
-from core.errors import DomainError, Invalid
-from core.extensions import db
-from core.contacts.models import Contact, Transfer
 from core.web import actor, bp, field_errors, lang, refused
 from core.web.progress import remember_code
 

@@ -4,8 +4,8 @@ from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.notify import inbox as notifications
 from core.extensions import db
+from core.notify import inbox as notifications
 from core.web import actor, bp, lang
 
 PAGE = 30

@@ -23,12 +23,11 @@ from flask import abort, g, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.contacts import context, wording
+from core.contacts.models import Contact, ContactEvent, Transfer
+from core.extensions import db
 from core.tenancy.models import Department
 from core.tenancy.scoping import get_or_404
-
-from core.contacts import context, wording
-from core.extensions import db
-from core.contacts.models import Contact, ContactEvent, Transfer
 from core.web import bp, lang
 from core.web.labels import CHANNELS, MODES, localized, when
 

@@ -9,17 +9,16 @@ from flask import flash, g, make_response, redirect, render_template, request, s
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.tenancy.scoping import get_or_404
-
 from core import clock
-from core.contacts import context
-from core.progress import codes as progress
 from core.api.progress import ProgressQueryIn
+from core.contacts import context
+from core.contacts.models import Contact
 from core.errors import DomainError
 from core.extensions import db
-from core.contacts.models import Contact
+from core.progress import codes as progress
 from core.progress.limits import limited
 from core.progress.view import customer_view
+from core.tenancy.scoping import get_or_404
 from core.web import OPEN_ENDPOINTS, actor, bp, field_errors, lang, refused
 
 OPEN_ENDPOINTS.add("web.progress_page")

@@ -3,10 +3,9 @@ customers to its progress look-up)."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from core.extensions import db
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import unscoped
-
-from core.extensions import db
 
 bp = Blueprint("public", __name__)
 

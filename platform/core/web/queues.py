@@ -10,10 +10,10 @@ from flask import abort, g, render_template, request
 from sqlalchemy import literal, select, union_all
 
 from core import clock
-from core.deadlines import clocks
 from core.contacts import worklists as queues
-from core.extensions import db
 from core.contacts.models import Contact, Deadline
+from core.deadlines import clocks
+from core.extensions import db
 from core.web import actor, bp
 from core.web.registers import row_columns
 

@@ -28,12 +28,11 @@ from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, func, or_, select, tuple_
 
+from core import clock
+from core.contacts.models import Contact, Customer, Deadline, Reply
+from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import Department, Staff
-
-from core import clock
-from core.extensions import db
-from core.contacts.models import Contact, Customer, Deadline, Reply
 from core.web import bp, lang
 from core.web.labels import CHANNELS, STATES, localized
 

@@ -11,15 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from core import clock
+from core.contacts import violations
+from core.contacts.models import ContactEvent, Violation
+from core.errors import DomainError
+from core.extensions import db
 from core.tenancy.models import Department, Staff
 from core.tenancy.permissions import can
 from core.tenancy.scoping import get_or_404
-
-from core import clock
-from core.contacts import violations
-from core.errors import DomainError
-from core.extensions import db
-from core.contacts.models import ContactEvent, Violation
 from core.web import actor, bp, lang, refused
 from core.web.labels import EVENTS, KINDS, label, when
 

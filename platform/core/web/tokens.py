@@ -8,12 +8,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.extensions import db
 from core.tenancy import tokens
 from core.tenancy.models import ApiToken, Staff
 from core.tenancy.permissions import can, require
 from core.tenancy.scoping import get_or_404
-
-from core.extensions import db
 from core.web import actor, bp
 
 

@@ -11,5 +11,10 @@ from core.web import tenant_blueprint
 # searched after core's.
 bp = tenant_blueprint("admin", __name__, template_folder="../templates")
 
-from tenants.web import (admin, admin_staff, calendar_page, policy_admin,  # noqa: E402,F401
-                         webhooks_admin)  # (routes)
+from tenants.web import (  # noqa: E402,F401
+                         admin,
+                         admin_staff,
+                         calendar_page,
+                         policy_admin,
+                         webhooks_admin,  # (routes)
+)

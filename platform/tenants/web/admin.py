@@ -11,17 +11,16 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import administration
-from tenants.admin_schemas import DepartmentIn, SettingsIn
-from core.tenancy.models import Department
-from core.tenancy.permissions import can, require
-from core.tenancy.scoping import get_or_404
-
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import LANGUAGES
-from tenants.web import bp
+from core.tenancy.models import Department
+from core.tenancy.permissions import can, require
+from core.tenancy.scoping import get_or_404
 from core.web import actor, lang, refused
+from tenants import administration
+from tenants.admin_schemas import DepartmentIn, SettingsIn
+from tenants.web import bp
 from tenants.web.admin_text import form_errors
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}

@@ -9,18 +9,17 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import administration
+from core.errors import DomainError
+from core.extensions import db, limiter
 from core.tenancy import password_links
-from tenants.admin_schemas import NewPasswordIn, StaffIn
 from core.tenancy.models import Department, Staff
 from core.tenancy.passwords import hash_password
 from core.tenancy.permissions import require
 from core.tenancy.scoping import get_or_404
-
-from core.errors import DomainError
-from core.extensions import db, limiter
-from tenants.web import bp
 from core.web import OPEN_ENDPOINTS, actor, refused
+from tenants import administration
+from tenants.admin_schemas import NewPasswordIn, StaffIn
+from tenants.web import bp
 from tenants.web.admin import _errors
 from tenants.web.admin_text import form_errors
 

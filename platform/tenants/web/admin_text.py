@@ -6,10 +6,10 @@ for the forms.  Anything else falls back to the shared translations (``core.i18n
 """
 from flask_babel import gettext
 
-from tenants import admin_schemas as s, administration as a
-from core.tenancy import password_rules as p
-
 from core.i18n import N_, translate_error
+from core.tenancy import password_rules as p
+from tenants import admin_schemas as s
+from tenants import administration as a
 
 MESSAGES = {m: m for m in (
     N_("Use 3-40 lower-case letters, digits and hyphens, starting with a letter."),

@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import calendar_admin as cal, policy_editor as pe, policy_overrides as po
+from core import clock
+from core.deadlines.workcalendar import library_knows
+from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import ConfirmedYear, SpecialDay
 from core.tenancy.permissions import can
 from core.tenancy.scoping import get_or_404
-
-from core import clock
-from core.extensions import db
-from core.deadlines.workcalendar import library_knows
-from tenants.web import bp
 from core.web import actor, field_errors
+from tenants import calendar_admin as cal
+from tenants import policy_editor as pe
+from tenants import policy_overrides as po
+from tenants.web import bp
 from tenants.web.policy_admin import editor_context, save_from_form
 from tenants.web.policy_labels import translate_messages
 

@@ -6,16 +6,14 @@ aggregate counts only (``tenants.operators.usage``), never a contact.
 """
 from functools import wraps
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants import operators
+from core.extensions import db, limiter
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import unscoped
-
-from core.extensions import db, limiter
+from tenants import operators
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 FAILED = 401

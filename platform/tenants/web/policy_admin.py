@@ -9,19 +9,26 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from tenants import pack_switch, policy_editor as pe, policy_overrides as po
+from core.contacts.models import Contact
+from core.extensions import db
 from core.policy import versions as policies
+from core.policy.diff import version_diff
+from core.policy.plugins import manager
 from core.tenancy.models import PolicyVersion, Staff
 from core.tenancy.permissions import can
-from core.policy.diff import version_diff
-
-from core.extensions import db
-from core.contacts.models import Contact
-from core.policy.plugins import manager
-from tenants.web import bp
 from core.web import actor, field_errors, lang
-from tenants.web.policy_labels import (choice_label, path_words, segment, selector_label,
-                            translate_messages, value_words)
+from tenants import pack_switch
+from tenants import policy_editor as pe
+from tenants import policy_overrides as po
+from tenants.web import bp
+from tenants.web.policy_labels import (
+    choice_label,
+    path_words,
+    segment,
+    selector_label,
+    translate_messages,
+    value_words,
+)
 
 # Contacts have no index by policy version (registration speed matters more): the list walks
 # the newest contacts and stops after this many.

@@ -4,7 +4,8 @@ pack-switch preview ("Deadlines › Reply › Complaint: 1 working day → 2 wor
 Names of things the document names itself (matter types, penalty rules, chain levels) come
 from the document; the schema's own field names are translated here.
 """
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.web.labels import KINDS, MODES, label, localized, rule_text
 

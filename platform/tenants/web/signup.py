@@ -6,12 +6,11 @@ from flask_login import login_user
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from core.extensions import db, limiter
+from core.web import WebUser
 from tenants import signup
 from tenants.admin_schemas import SignupIn
 from tenants.provisioning import ProvisioningError
-
-from core.extensions import db, limiter
-from core.web import WebUser
 from tenants.web.admin_text import form_errors, translate
 
 bp = Blueprint("signup", __name__)

@@ -5,20 +5,20 @@ A secret is shown once, on the page that answers the creation or rotation
 (never stored in the session cookie, never shown again).
 """
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from core.tenancy.permissions import can
-from core.tenancy.scoping import get_or_404
-
-from core.notify import webhooks
 from core.errors import DomainError
 from core.extensions import db
+from core.notify import webhooks
 from core.notify.webhooks import WebhookEndpoint
-from tenants.web import bp
+from core.tenancy.permissions import can
+from core.tenancy.scoping import get_or_404
 from core.web import actor, field_errors, refused
 from core.web.labels import EVENTS
+from tenants.web import bp
 
 EXTRA_TOPICS = {"contact.reminder": _l("Deadline reminder"),
                 "violation.proposed": _l("Violation proposed"),

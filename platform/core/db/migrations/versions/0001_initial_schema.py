@@ -5,11 +5,11 @@ Revises:
 Create Date: 2026-11-23 11:02:18.052826
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import core.db.types
-from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -17,8 +17,8 @@ With a million contacts in a tenant (benchmarks/web_pages.py):
 Both are partial (a few thousand entries each) and lead with tenant_id; the WHERE clauses
 use no parameters, so SQLite can use them too.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -9,8 +9,8 @@ Create Date: 2026-11-24 10:00:00
   indexes lead with tenant_id.
 * ``staff.last_login_at``: the operator's "last activity" and the staff list.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db.types
 

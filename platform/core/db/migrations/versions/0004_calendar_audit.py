@@ -9,11 +9,11 @@ administrator (replaced when the year is entered again) apart from the tenant's 
 closings and openings.  ``calendar_changes`` is the append-only trail of who changed which
 day or year, and when.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import core.db.types
-from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0004'

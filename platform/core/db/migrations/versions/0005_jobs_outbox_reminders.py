@@ -12,8 +12,8 @@ Create Date: 2026-11-23 15:00:00
   is none; the partial index ``ix_deadlines_tenant_next_reminder`` holds only clocks with a
   reminder still to come, so the reminder scan's cost grows with the reminders due.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db.types
 

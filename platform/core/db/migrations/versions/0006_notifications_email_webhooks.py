@@ -8,11 +8,11 @@ Every index leads with tenant_id: the unread badge (tenant, staff, read_at), the
 (tenant, staff, id), the retry scans (tenant, status, next_attempt_at), the delivery log
 (tenant, endpoint, id).  The unique constraints make a repeated fan-out create nothing twice.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import core.db.types
-from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006'

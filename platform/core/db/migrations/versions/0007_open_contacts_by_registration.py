@@ -13,8 +13,8 @@ it walks only the range's open contacts (a few hundred) and stops at the page.  
 few thousand entries), leads with tenant_id, and its WHERE uses no parameters, so SQLite can
 use it too.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'

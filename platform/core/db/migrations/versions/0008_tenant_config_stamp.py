@@ -8,8 +8,8 @@ A random value the application writes whenever a policy version, special day or 
 year of the tenant changes (``core.policy.config_stamp``).  Existing tenants start with the
 empty stamp, which is as good as any: caches are per process and start empty.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'

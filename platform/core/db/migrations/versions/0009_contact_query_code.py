@@ -8,8 +8,8 @@ The code itself is printed for the customer at registration (``core.progress.cod
 database keeps a salted hash.  Contacts registered before have none (NULL): their customer
 looks the matter up with the last four digits of the phone number on record.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009'

@@ -1,0 +1,58 @@
+"""The public vocabulary in words: channels, states, deadline kinds and statuses, transfer
+modes, events, actions and roles, each a lazily translated English phrase (Flask-Babel).
+
+Shared by everything that shows them: the web pages (``core.web.labels`` adds the Jinja
+filters), the notification texts and the exports.  The keys are the domain's own codes.
+"""
+from flask_babel import lazy_gettext as _l
+
+CHANNELS = {
+    "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
+    "online": _l("Online"), "hotline": _l("Hotline"), "chat": _l("Chat / WeChat"),
+    "meeting": _l("Meeting"),
+}
+STATES = {
+    "registered": _l("Registered"), "handling": _l("Being handled"),
+    "transferred": _l("Waiting for acceptance"), "coordinating": _l("Coordinating"),
+    "referred": _l("Referred outside"), "replied": _l("Replied"),
+    "awaiting_callback": _l("Waiting for callback"), "called_back": _l("Called back"),
+    "closed": _l("Closed"),
+}
+KINDS = {
+    "transfer": _l("Hand over"), "accept": _l("Sign for it"), "reply": _l("Reply"),
+    "on_site": _l("On site"), "feedback": _l("Feedback to owner"), "callback": _l("Callback"),
+    "final": _l("Overall limit"), "consult": _l("Consultation"),
+    "escalation": _l("Escalated level"),
+}
+DEADLINE_STATUS = {"open": _l("Running"), "met": _l("Met"), "breached": _l("Breached"),
+                   "cancelled": _l("Cancelled")}
+MODES = {"handover": _l("Handover with a record"), "accompany": _l("Accompany in person"),
+         "guide": _l("Guide the customer there"), "return": _l("Return")}
+EVENTS = {
+    "registered": _l("Registered"), "handling": _l("Taken on in own duty"),
+    "transferred": _l("Transferred"), "accepted": _l("Signed for"),
+    "transfer_refused": _l("Transfer refused"),
+    "coordination_requested": _l("Coordination requested"),
+    "coordination_opened": _l("Coordination opened"),
+    "coordination_agreed": _l("Coordination agreed"), "referred": _l("Referred outside"),
+    "escalated": _l("Escalated"), "decided": _l("Decision given"),
+    "replied": _l("Replied to the customer"),
+    "feedback": _l("Feedback to the owner"), "on_site": _l("Arrived on site"),
+    "called_back": _l("Called back"), "closed": _l("Closed"),
+    "deadline_breached": _l("Deadline breached"), "reminder": _l("Reminder sent"),
+    "banned_phrase_refused": _l("Reply refused: banned phrase"),
+    "query_code_issued": _l("New progress query code issued"),
+}
+ACTIONS = {
+    "handle": _l("Handle it myself"), "transfer": _l("Hand over to a department"),
+    "accept": _l("Sign for it"), "coordinate": _l("Coordinate several departments"),
+    "agree": _l("Record the agreement"), "refer": _l("Refer to an outside body"),
+    "escalate": _l("Escalate"), "decide": _l("Record the decision"),
+    "reply": _l("Reply to the customer"),
+    "feedback": _l("Report back to the owner"), "on_site": _l("Arrived on site"),
+    "callback": _l("Call the customer back"), "close": _l("Close"),
+}
+ROLES = {"staff": _l("Staff"), "dept_supervisor": _l("Department supervisor"),
+         "cr_supervisor": _l("Customer-relations supervisor"),
+         "inspector": _l("Quality inspector"), "leader": _l("Leader"),
+         "admin": _l("Administrator")}

@@ -112,19 +112,7 @@ def resolve(topic, payload, contact, policy):
             add(_ids(select(Staff.id).where(
                 Staff.department_id == contact.handler_department_id)), "decided")
     elif topic == "contact.deadline_breached" and contact is not None:
-        deadline = db.session.get(Deadline, details.get("deadline_id")) \
-            if details.get("deadline_id") else None
-        if deadline is not None and deadline.responsible_staff_id:
-            add([deadline.responsible_staff_id], "overdue")
-        elif deadline is not None and deadline.responsible_department_id:
-            handler = contact.handler
-            if handler is not None and handler.department_id == deadline.responsible_department_id:
-                add([handler.id], "overdue")
-            add(_department_staff(ids=[deadline.responsible_department_id],
-                                  roles=roles_with("notification.department")), "overdue")
-        else:
-            add([contact.owner_id], "overdue")
-        add([contact.owner_id], "chase")
+        _breach(details, contact, add)
     elif topic == "contact.escalated" and contact is not None:
         add(_escalation_targets(payload, details, contact, policy), "escalated")
         add(_oversight(policy), "escalation_watch")
@@ -134,12 +122,35 @@ def resolve(topic, payload, contact, policy):
         else:
             add(_department_staff(ids=[details.get("department_id")]), "reminder")
     elif topic == "violation.proposed":
-        department_id = payload.get("department_id")
-        if not department_id and payload.get("staff_id"):     # a person's own clock
-            department_id = db.session.scalar(select(Staff.department_id).where(
-                Staff.id == payload["staff_id"]))
-        add(_department_staff(ids=[department_id],
-                              roles=roles_with("notification.department")), "violation")
-        add(_oversight(policy), "violation")
+        _violation(payload, policy, add)
     found.pop(payload.get("actor_id"), None)
     return found
+
+
+def _breach(details, contact, add):
+    """A late clock: whoever must meet it (the person, else their department's handler and
+    the department's notified roles, else the owner), and the owner to chase it."""
+    deadline = db.session.get(Deadline, details.get("deadline_id")) \
+        if details.get("deadline_id") else None
+    if deadline is not None and deadline.responsible_staff_id:
+        add([deadline.responsible_staff_id], "overdue")
+    elif deadline is not None and deadline.responsible_department_id:
+        handler = contact.handler
+        if handler is not None and handler.department_id == deadline.responsible_department_id:
+            add([handler.id], "overdue")
+        add(_department_staff(ids=[deadline.responsible_department_id],
+                              roles=roles_with("notification.department")), "overdue")
+    else:
+        add([contact.owner_id], "overdue")
+    add([contact.owner_id], "chase")
+
+
+def _violation(payload, policy, add):
+    """A proposed violation: the department's notified roles and the pack's oversight."""
+    department_id = payload.get("department_id")
+    if not department_id and payload.get("staff_id"):     # a person's own clock
+        department_id = db.session.scalar(select(Staff.department_id).where(
+            Staff.id == payload["staff_id"]))
+    add(_department_staff(ids=[department_id],
+                          roles=roles_with("notification.department")), "violation")
+    add(_oversight(policy), "violation")

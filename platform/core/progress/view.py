@@ -76,41 +76,13 @@ def _due(contact):
 def customer_view(tenant, contact, lang):
     """The customer's page of ``contact`` as a plain dict (times as aware UTC datetimes)."""
     _, policy = policies.load(contact.policy_version_id)
-    departments = db.session.scalars(select(Department)).all()
-    by_code = {d.code: d for d in departments}
-    by_id = {d.id: d for d in departments}
-    transfers = {t.id: t for t in db.session.scalars(
-        select(Transfer).where(Transfer.contact_id == contact.id))}
     referral = db.session.scalars(select(Referral).where(Referral.contact_id == contact.id)
                                   .order_by(Referral.id.desc()).limit(1)).first()
-    rows = db.session.scalars(select(ContactEvent).where(
-        ContactEvent.contact_id == contact.id, ContactEvent.kind.in_(list(MILESTONES)))
-        .order_by(ContactEvent.id)).all()
 
     def name(dept):
         return dept.name(lang) if dept is not None else ""
 
-    timeline = []
-    for event in rows:
-        d = event.details or {}
-        if event.kind == "called_back" and not d.get("reached", True):
-            continue                     # an attempt that did not reach the customer
-        values = {}
-        if event.kind in ("registered", "handling"):
-            actor = event.actor
-            values["department"] = name(actor.department if actor else None)
-        elif event.kind == "transferred":
-            values["department"] = name(by_code.get(d.get("to_department")))
-        elif event.kind == "accepted":
-            row = transfers.get(d.get("transfer_id"))
-            values["department"] = name(by_id.get(row.to_department_id) if row else None)
-        elif event.kind == "coordination_opened":
-            values["department"] = name(by_code.get(d.get("lead")))
-        elif event.kind == "referred":
-            values["body"] = d.get("body") or ""
-        timeline.append({"kind": event.kind, "at": event.at,
-                         "text": _words(MILESTONES[event.kind], **values)})
-
+    timeline = _timeline(contact, name)
     dept = contact.handler_department
     show_dept = contact.state in ("handling", "transferred", "coordinating") and dept
     due = _due(contact)
@@ -135,6 +107,39 @@ def customer_view(tenant, contact, lang):
         "timeline": timeline,
         "timezone": tenant.timezone,
     }
+
+
+def _timeline(contact, name):
+    """The milestones the customer sees, each in plain words with its department."""
+    departments = db.session.scalars(select(Department)).all()
+    by_code = {d.code: d for d in departments}
+    by_id = {d.id: d for d in departments}
+    transfers = {t.id: t for t in db.session.scalars(
+        select(Transfer).where(Transfer.contact_id == contact.id))}
+    rows = db.session.scalars(select(ContactEvent).where(
+        ContactEvent.contact_id == contact.id, ContactEvent.kind.in_(list(MILESTONES)))
+        .order_by(ContactEvent.id)).all()
+    timeline = []
+    for event in rows:
+        d = event.details or {}
+        if event.kind == "called_back" and not d.get("reached", True):
+            continue                     # an attempt that did not reach the customer
+        values = {}
+        if event.kind in ("registered", "handling"):
+            actor = event.actor
+            values["department"] = name(actor.department if actor else None)
+        elif event.kind == "transferred":
+            values["department"] = name(by_code.get(d.get("to_department")))
+        elif event.kind == "accepted":
+            row = transfers.get(d.get("transfer_id"))
+            values["department"] = name(by_id.get(row.to_department_id) if row else None)
+        elif event.kind == "coordination_opened":
+            values["department"] = name(by_code.get(d.get("lead")))
+        elif event.kind == "referred":
+            values["body"] = d.get("body") or ""
+        timeline.append({"kind": event.kind, "at": event.at,
+                         "text": _words(MILESTONES[event.kind], **values)})
+    return timeline
 
 
 def local_iso(value, tenant):

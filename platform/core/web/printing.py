@@ -129,48 +129,73 @@ def _tick(text, satisfaction):
     return text
 
 
-def _facts(contact, ctx):
-    """What the record says, by fact name (strings, or lists of lines)."""
-    lg = lang()
-    events = db.session.scalars(select(ContactEvent).where(
-        ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
-    depts = db.session.scalars(select(Department)).all()
-    by_code = {d.code: d.name(lg) for d in depts}
-    by_id = {d.id: d.name(lg) for d in depts}
-    transfers = {t.id: t for t in db.session.scalars(
-        select(Transfer).where(Transfer.contact_id == contact.id))}
-    kinds = {}
-    for e in events:
-        kinds.setdefault(e.kind, []).append(e)
+class _Events:
+    """A contact's events by kind, read once, with its departments' names and transfers."""
 
-    def first(kind):
-        return kinds.get(kind, [None])[0]
+    def __init__(self, contact):
+        lg = lang()
+        events = db.session.scalars(select(ContactEvent).where(
+            ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
+        depts = db.session.scalars(select(Department)).all()
+        self.by_code = {d.code: d.name(lg) for d in depts}
+        self.by_id = {d.id: d.name(lg) for d in depts}
+        self.transfers = {t.id: t for t in db.session.scalars(
+            select(Transfer).where(Transfer.contact_id == contact.id))}
+        self.kinds = {}
+        for e in events:
+            self.kinds.setdefault(e.kind, []).append(e)
 
-    def last(kind):
-        return kinds.get(kind, [None])[-1]
+    def all(self, kind):
+        return self.kinds.get(kind, [])
 
-    accepted = {e.details.get("transfer_id"): e for e in kinds.get("accepted", [])}
+    def first(self, kind):
+        return self.kinds.get(kind, [None])[0]
+
+    def last(self, kind):
+        return self.kinds.get(kind, [None])[-1]
+
+
+def _joined(*parts):
+    return " ".join(x for x in parts if x)
+
+
+def _who(event):
+    return event.actor.name if event.actor else ""
+
+
+def _handovers(ev):
+    accepted = {e.details.get("transfer_id"): e for e in ev.all("accepted")}
     handovers = []
-    for e in kinds.get("transferred", []):
-        d, t = e.details, transfers.get(e.details.get("transfer_id"))
+    for e in ev.all("transferred"):
+        d, t = e.details, ev.transfers.get(e.details.get("transfer_id"))
         sign = accepted.get(d.get("transfer_id"))
         handovers.append({
-            "from": by_id.get(t.from_department_id, "") if t else "",
-            "by": e.actor.name if e.actor else "", "at": when(e.at),
-            "to": by_code.get(d.get("to_department"), d.get("to_department") or ""),
+            "from": ev.by_id.get(t.from_department_id, "") if t else "",
+            "by": _who(e), "at": when(e.at),
+            "to": ev.by_code.get(d.get("to_department"), d.get("to_department") or ""),
             "mode": str(MODES.get(d.get("mode"), d.get("mode") or "")),
             "note": d.get("note") or "",
             "signed_by": sign.details.get("signed_by") if sign else "",
             "signed_at": when(sign.at) if sign else ""})
-    # 会签: every department of the coordination signs; the lead's agreement is on record.
-    countersigns, opened, agreed = [], last("coordination_opened"), last("coordination_agreed")
-    if opened is not None:
-        codes = [opened.details.get("lead")] + list(opened.details.get("co_departments") or [])
-        for i, code in enumerate(codes):
-            done = agreed if i == 0 else None
-            countersigns.append({"lead": i == 0, "department": by_code.get(code, code or ""),
-                                 "by": done.actor.name if done and done.actor else "",
-                                 "at": when(done.at) if done else ""})
+    return handovers
+
+
+def _countersigns(ev):
+    """会签: every department of the coordination signs; the lead's agreement is on record."""
+    opened, agreed = ev.last("coordination_opened"), ev.last("coordination_agreed")
+    if opened is None:
+        return []
+    codes = [opened.details.get("lead")] + list(opened.details.get("co_departments") or [])
+    rows = []
+    for i, code in enumerate(codes):
+        done = agreed if i == 0 else None
+        rows.append({"lead": i == 0, "department": ev.by_code.get(code, code or ""),
+                     "by": _who(done) if done else "", "at": when(done.at) if done else ""})
+    return rows
+
+
+def _register_facts(contact, ctx, handovers):
+    lg = lang()
     owner = contact.owner
     owner_dept = owner.department.name(lg) if owner.department else ""
     dept = contact.handler_department
@@ -183,12 +208,12 @@ def _facts(contact, ctx):
         "room": contact.customer.room or contact.customer.unit, "summary": contact.summary,
         "matter_type": localized(ctx.policy["matter_types"].get(contact.matter_type, {})
                                  .get("name")) or contact.matter_type,
-        "owner": " ".join(x for x in (owner.name, f"({owner_dept})" if owner_dept else "",
-                                      when(contact.registered_at)) if x),
+        "owner": _joined(owner.name, f"({owner_dept})" if owner_dept else "",
+                         when(contact.registered_at)),
         "department": dept.name(lg) if dept else "",
-        "department_contact": " ".join(x for x in (
-            dept.name(lg) if dept else "", contact.handler.name if contact.handler else "",
-            dept.phone if dept else "") if x),
+        "department_contact": _joined(dept.name(lg) if dept else "",
+                                      contact.handler.name if contact.handler else "",
+                                      dept.phone if dept else ""),
         "signatures": [_("%(to)s: signed for by %(name)s at %(t)s", to=h["to"],
                          name=h["signed_by"], t=h["signed_at"]) if h["signed_by"] else
                        _("%(to)s: not signed for yet", to=h["to"]) for h in handovers],
@@ -202,11 +227,16 @@ def _facts(contact, ctx):
         if signed:
             facts["received_by"] = f"{signed[-1]['signed_by']} {signed[-1]['signed_at']}"
             facts["signed_for_at"] = signed[0]["signed_at"]
-    if (e := last("referred")) is not None:
+    return facts
+
+
+def _routing_facts(contact, ev, handovers, facts):
+    """How the matter was handled: referred, coordinated, transferred or in own duty."""
+    if (e := ev.last("referred")) is not None:
         facts["handling"] = _("Referred to %(body)s", body=e.details.get("body", ""))
-    elif (e := last("coordination_opened")) is not None:
-        lead = by_code.get(e.details.get("lead"), "")
-        co = [by_code.get(c, c) for c in e.details.get("co_departments") or []]
+    elif (e := ev.last("coordination_opened")) is not None:
+        lead = ev.by_code.get(e.details.get("lead"), "")
+        co = [ev.by_code.get(c, c) for c in e.details.get("co_departments") or []]
         facts.update(handling=_("Coordinated, lead: %(lead)s", lead=lead),
                      departments_involved="、".join([lead] + co), co_departments="、".join(co),
                      reason=facts.get("reason") or e.details.get("reason") or "")
@@ -215,36 +245,45 @@ def _facts(contact, ctx):
                               department=handovers[-1]["to"], mode=handovers[-1]["mode"])
     elif contact.own_duty:
         facts["handling"] = _("Settled in own duty")
-    if (e := last("coordination_agreed")) is not None:
-        facts["supervisor_decision"] = " ".join(x for x in (
-            e.details.get("note") or "", e.actor.name if e.actor else "", when(e.at)) if x)
-    wrong = [e for e in kinds.get("accepted", []) if e.details.get("wrong_transfer")]
+    if (e := ev.last("coordination_agreed")) is not None:
+        facts["supervisor_decision"] = _joined(e.details.get("note") or "", _who(e), when(e.at))
+    wrong = [e for e in ev.all("accepted") if e.details.get("wrong_transfer")]
     if wrong:
-        facts["wrong_transfer"] = " ".join(x for x in (
-            wrong[-1].details.get("note") or _("Wrong department"),
-            wrong[-1].actor.name if wrong[-1].actor else "", when(wrong[-1].at)) if x)
-    reply, feedback = first("replied"), last("feedback")
+        facts["wrong_transfer"] = _joined(wrong[-1].details.get("note") or _("Wrong department"),
+                                          _who(wrong[-1]), when(wrong[-1].at))
+
+
+def _answer_facts(ev, facts):
+    """The reply, the department's report, the visit and the callback."""
+    reply, feedback = ev.first("replied"), ev.last("feedback")
     if reply is not None:
         facts["reply_at"] = when(reply.at)
-    answer = last("replied") or feedback            # the answer the customer got, else the report
+    answer = ev.last("replied") or feedback        # the answer the customer got, else the report
     if answer is not None:
         facts["result"] = answer.details.get("text", "")
         facts["reply_and_result"] = f"{facts.get('reply_at', when(answer.at))} {facts['result']}"
     if feedback is not None:
-        facts["dept_opinion"] = " ".join(x for x in (
-            feedback.details.get("text", ""), feedback.actor.name if feedback.actor else "",
-            when(feedback.at)) if x)
-    if (e := first("on_site")) is not None:
+        facts["dept_opinion"] = _joined(feedback.details.get("text", ""), _who(feedback),
+                                        when(feedback.at))
+    if (e := ev.first("on_site")) is not None:
         facts["on_site"] = when(e.at)
-    if (e := last("called_back")) is not None:
+    if (e := ev.last("called_back")) is not None:
         d = e.details
-        facts["callback"] = " ".join(x for x in (
-            when(e.at), e.actor.name if e.actor else "",
+        facts["callback"] = _joined(
+            when(e.at), _who(e),
             _("satisfaction %(n)s/5", n=d["satisfaction"]) if d.get("satisfaction") else "",
-            "" if d.get("reached", True) else _("customer not reached"),
-            d.get("note") or "") if x)
+            "" if d.get("reached", True) else _("customer not reached"), d.get("note") or "")
         facts["comments"] = d.get("note") or ""
-    return {k: v for k, v in facts.items() if v}, handovers, countersigns
+
+
+def _facts(contact, ctx):
+    """What the record says, by fact name (strings, or lists of lines)."""
+    ev = _Events(contact)
+    handovers = _handovers(ev)
+    facts = _register_facts(contact, ctx, handovers)
+    _routing_facts(contact, ev, handovers, facts)
+    _answer_facts(ev, facts)
+    return {k: v for k, v in facts.items() if v}, handovers, _countersigns(ev)
 
 
 def _values(contact, facts):

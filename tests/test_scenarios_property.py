@@ -211,7 +211,7 @@ def test_brush_off_phrases_in_both_scripts(login, frozen):
     assert simplified.status_code == 422
     assert simplified.get_json()["error"]["phrases"] == ["不归我们管"]
     assert traditional.status_code == 422
-    # matched in either script (core.contacts.phrases), reported once, as the pack lists it first
+    # matched in either script (core.policy.phrases), reported once, as the pack lists it first
     assert traditional.get_json()["error"]["phrases"] == ["没办法"]
     assert fine.status_code == 201
     rules = [v["rule"] for v in desk.get("/violations").get_json()["items"]]

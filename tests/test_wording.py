@@ -53,7 +53,7 @@ def test_a_banned_phrase_is_refused_in_any_script_or_spacing(pack_key, text):
 def test_phrases_listed_in_both_scripts_are_reported_once_and_latin_words_keep_their_spaces():
     # the property pack lists 不归我管 and 不歸我管 (seed 004 is in traditional characters)
     assert _errors("property", "这事不歸我們管") == ["不归我们管"]
-    from core.contacts import phrases
+    from core.policy import phrases
     screened = phrases.screen("I know a way to fix it", [])
     assert not phrases.contains(screened, "no way")
     assert phrases.contains(phrases.screen("ＮＯ ＷＡＹ", []), "no way")   # full-width letters

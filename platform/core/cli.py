@@ -7,7 +7,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from core import clock
-from core.extensions import db
+from core.db import upgrade
 
 
 def _create_app():
@@ -15,16 +15,11 @@ def _create_app():
     return create_app()
 
 
-def upgrade_db():
-    from flask_migrate import upgrade
-    upgrade()
-
-
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database schema (Alembic migrations)."""
-    upgrade_db()
+    upgrade()
     click.echo("database is at the latest schema")
 
 
@@ -37,7 +32,7 @@ def serve_command(host, port):
     from flask import current_app
 
     from core import jobs
-    upgrade_db()
+    upgrade()
     app = current_app._get_current_object()
     if jobs.mode(app) == "embedded":
         jobs.start_embedded(app)

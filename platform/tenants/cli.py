@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from core.cli import upgrade_db
+from core.db import upgrade
 from core.extensions import db
 from core.tenancy import password_rules
 from tenants import demo, operators
@@ -17,7 +17,7 @@ from tenants.demo_contacts import seed_samples
 @with_appcontext
 def demo_command(no_samples):
     """Create the demo tenants (idempotent) with a few sample contacts; print how to log in."""
-    upgrade_db()
+    upgrade()
     for slug, created, users in demo.seed():
         click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
         if created and not no_samples:

@@ -1,1 +1,8 @@
-"""core/db."""
+"""The database layer: column types, SQLite's writer lock, the session listeners and the
+Alembic migrations (``migrations/``)."""
+
+
+def upgrade():
+    """Bring the database to the latest schema (Alembic, through Flask-Migrate)."""
+    from flask_migrate import upgrade as alembic_upgrade
+    alembic_upgrade()

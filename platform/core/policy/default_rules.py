@@ -2,8 +2,8 @@
 
 Registered ``trylast`` so a pack's own implementation is asked first.
 """
-from core.contacts import phrases
 from core.hookspecs import hookimpl
+from core.policy import phrases
 from core.rules import Decision, Finding, text
 
 
@@ -62,7 +62,7 @@ def shouwen_transfer_decision(policy, contact, transfer):
 def shouwen_lint_reply(policy, text):
     wording = policy.get("wording", {})
     found = []
-    # Any script or spacing (core.contacts.phrases); courteous phrases are blanked out first, so
+    # Any script or spacing (core.policy.phrases); courteous phrases are blanked out first, so
     # "如有不清楚的地方" does not trip 不清楚.
     screened = phrases.screen(text, wording.get("allowed_phrases", []))
     seen = set()

@@ -57,15 +57,9 @@ def next_ref(tenant, at, calendar):
     return f"{tenant.ref_prefix}-{calendar.local(at):%Y%m%d}-{seq:04d}"
 
 
-def register(tenant, actor, data, at):
-    """Register a contact; the registering staff member (or the highest-ranked co-receiver) owns it.
-
-    ``data``: channel, matter_type, category?, summary, customer{...}, received_at?,
-    co_receivers [Staff], own_duty? (default: the owner's department handles this matter type).
-    """
-    version_id = policies.current_version_id(tenant)
-    pack_key, policy = policies.load(version_id)
-    hooks = manager().hooks_for(pack_key)
+def _checked(policy, data, at):
+    """The category (the matter type's default when none is given) and the UTC instant the
+    customer asked; every value the policy does not know is a field error, all at once."""
     problems = {}
     if data["channel"] not in policy["channels"]:
         problems["channel"] = ["Not a channel of this organisation: "
@@ -87,7 +81,19 @@ def register(tenant, actor, data, at):
         problems["received_at"] = ["Must not be in the future."]
     if problems:
         raise Invalid("invalid contact", fields=problems)
+    return category, received_at
 
+
+def register(tenant, actor, data, at):
+    """Register a contact; the registering staff member (or the highest-ranked co-receiver) owns it.
+
+    ``data``: channel, matter_type, category?, summary, customer{...}, received_at?,
+    co_receivers [Staff], own_duty? (default: the owner's department handles this matter type).
+    """
+    version_id = policies.current_version_id(tenant)
+    pack_key, policy = policies.load(version_id)
+    hooks = manager().hooks_for(pack_key)
+    category, received_at = _checked(policy, data, at)
     candidates = [actor]
     for staff in data.get("co_receivers", []):
         if all(staff.id != c.id for c in candidates):

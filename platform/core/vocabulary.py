@@ -6,17 +6,19 @@ filters), the notification texts and the exports.  The keys are the domain's own
 """
 from flask_babel import lazy_gettext as _l
 
+from core.contacts.states import State
+
 CHANNELS = {
     "visit": _l("Visit"), "phone": _l("Phone"), "letter": _l("Letter"), "email": _l("E-mail"),
     "online": _l("Online"), "hotline": _l("Hotline"), "chat": _l("Chat / WeChat"),
     "meeting": _l("Meeting"),
 }
 STATES = {
-    "registered": _l("Registered"), "handling": _l("Being handled"),
-    "transferred": _l("Waiting for acceptance"), "coordinating": _l("Coordinating"),
-    "referred": _l("Referred outside"), "replied": _l("Replied"),
-    "awaiting_callback": _l("Waiting for callback"), "called_back": _l("Called back"),
-    "closed": _l("Closed"),
+    State.REGISTERED: _l("Registered"), State.HANDLING: _l("Being handled"),
+    State.TRANSFERRED: _l("Waiting for acceptance"), State.COORDINATING: _l("Coordinating"),
+    State.REFERRED: _l("Referred outside"), State.REPLIED: _l("Replied"),
+    State.AWAITING_CALLBACK: _l("Waiting for callback"), State.CALLED_BACK: _l("Called back"),
+    State.CLOSED: _l("Closed"),
 }
 KINDS = {
     "transfer": _l("Hand over"), "accept": _l("Sign for it"), "reply": _l("Reply"),

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from core.contacts import events, guards, wording
 from core.contacts.models import Callback, ContactEvent, Reply
+from core.contacts.states import State
 from core.deadlines import clocks
 from core.errors import DomainError, Invalid
 from core.extensions import db
@@ -27,13 +28,13 @@ def reply(ctx, actor, text):
                 text=text)
     db.session.add(row)
     clocks.close(ctx, ["reply", "escalation"], "met", ctx.at)
-    if is_owner and contact.handler_id == actor.id and contact.state == "handling":
+    if is_owner and contact.handler_id == actor.id and contact.state == State.HANDLING:
         # The owner handled it in their own duty: the reply is the result.
         if _needs_callback(ctx):
-            contact.state = "awaiting_callback"
+            contact.state = State.AWAITING_CALLBACK
             clocks.start(ctx, "callback", "reply", ctx.at, staff_id=contact.owner_id)
         else:
-            contact.state = "replied"
+            contact.state = State.REPLIED
     events.record(ctx, "replied", actor, text=text)
     return row, findings
 
@@ -45,11 +46,11 @@ def feedback(ctx, actor, text):
     wording.check(ctx, actor, text)
     clocks.close(ctx, ["feedback"], "met", ctx.at)
     if _needs_callback(ctx, after_feedback=True):
-        contact.state = "awaiting_callback"
+        contact.state = State.AWAITING_CALLBACK
         if not clocks.running_clocks(contact, ["callback"]):
             clocks.start(ctx, "callback", "feedback", ctx.at, staff_id=contact.owner_id)
     else:
-        contact.state = "replied"
+        contact.state = State.REPLIED
     events.record(ctx, "feedback", actor, text=text)
 
 
@@ -73,7 +74,7 @@ def callback(ctx, actor, satisfaction, reached=True, note=""):
     if reached:
         clocks.close(ctx, ["callback"], "met", ctx.at)
         contact.satisfaction = satisfaction
-        contact.state = "called_back"
+        contact.state = State.CALLED_BACK
     events.record(ctx, "called_back", actor, reached=reached, satisfaction=satisfaction,
                   note=note)
     return row
@@ -93,7 +94,7 @@ def close(ctx, actor, note=""):
             raise DomainError({"zh": "此类事项须先回访客户再结案。",
                                "en": "This kind of matter is closed only after calling the "
                                      "customer back."}, code="callback_required")
-    if contact.state == "handling":
+    if contact.state == State.HANDLING:
         answered = db.session.scalar(select(func.count(Reply.id)).where(
             Reply.contact_id == contact.id))
         if not answered:
@@ -101,5 +102,5 @@ def close(ctx, actor, note=""):
                               code="not_answered")
     clocks.close(ctx, ["final"], "met", ctx.at)
     clocks.close(ctx, None, "cancelled", ctx.at)
-    contact.state, contact.closed_at = "closed", ctx.at
+    contact.state, contact.closed_at = State.CLOSED, ctx.at
     events.record(ctx, "closed", actor, note=note)

@@ -4,11 +4,8 @@ badge data for the page comes from one more query."""
 from sqlalchemy import or_, select
 
 from core.contacts.models import Contact, Deadline
+from core.contacts.states import ACTIVE, WITH_DEPARTMENT, State
 from core.tenancy.permissions import can
-
-ACTIVE = ("registered", "handling", "transferred", "coordinating", "referred", "replied",
-          "awaiting_callback", "called_back")
-WITH_DEPARTMENT = ("transferred", "handling", "coordinating")
 
 
 def owned(actor, now):
@@ -24,7 +21,7 @@ def department(actor, now):
 
 def callbacks(actor, now):
     """Results are in: call the customer back."""
-    return [Contact.owner_id == actor.id, Contact.state == "awaiting_callback"]
+    return [Contact.owner_id == actor.id, Contact.state == State.AWAITING_CALLBACK]
 
 
 def overdue(actor, now):

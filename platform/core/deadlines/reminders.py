@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from core import clock, jobs
 from core.contacts import context, events
 from core.contacts.models import Contact, Deadline
+from core.contacts.states import State
 from core.deadlines import clocks
 from core.extensions import db
 from core.notify import outbox
@@ -197,7 +198,7 @@ def send_digests(tenant_id, at):
     rows = db.session.execute(
         select(Deadline, Contact).join(Contact, Contact.id == Deadline.contact_id)
         .where(Deadline.closed_at.is_(None), Deadline.status.in_(("open", "breached")),
-               Deadline.due_at < end_of_day, Contact.state != "closed")
+               Deadline.due_at < end_of_day, Contact.state != State.CLOSED)
         .order_by(Deadline.due_at, Deadline.id)).all()
     per_staff = {}
     for deadline, contact in rows:

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from core.contacts.models import ContactEvent, Referral, Transfer
+from core.contacts.states import State
 from core.extensions import db
 from core.i18n import N_  # marks for the catalogue; translated when shown
 from core.policy import versions as policies
@@ -20,17 +21,17 @@ from core.tenancy.models import Department
 
 # The current state, said to the customer; %(department)s is the handling department.
 STATES = {
-    "registered": (N_("Registered; being passed to the department responsible"), None),
-    "handling": (N_("Being handled"), N_("Being handled by %(department)s")),
-    "transferred": (N_("Handed over to the department responsible"),
+    State.REGISTERED: (N_("Registered; being passed to the department responsible"), None),
+    State.HANDLING: (N_("Being handled"), N_("Being handled by %(department)s")),
+    State.TRANSFERRED: (N_("Handed over to the department responsible"),
                     N_("Handed over to %(department)s")),
-    "coordinating": (N_("Several departments are working on it together"),
+    State.COORDINATING: (N_("Several departments are working on it together"),
                      N_("Several departments are working on it, led by %(department)s")),
-    "referred": (N_("Outside this organisation: you were referred to another body"), None),
-    "replied": (N_("Replied"), None),
-    "awaiting_callback": (N_("Handled; you will be called back to confirm the result"), None),
-    "called_back": (N_("You were called back; the matter is about to be closed"), None),
-    "closed": (N_("Closed"), None),
+    State.REFERRED: (N_("Outside this organisation: you were referred to another body"), None),
+    State.REPLIED: (N_("Replied"), None),
+    State.AWAITING_CALLBACK: (N_("Handled; you will be called back to confirm the result"), None),
+    State.CALLED_BACK: (N_("You were called back; the matter is about to be closed"), None),
+    State.CLOSED: (N_("Closed"), None),
 }
 # Milestones of the timeline: the event kinds a customer may see, and their words.
 MILESTONES = {
@@ -63,7 +64,7 @@ def _words(pair, **values):
 def _due(contact):
     """(kind, due_at) of the customer-facing clock still running: the reply, else the
     overall limit; None once nothing the customer waits for is running."""
-    if contact.state in ("closed", "referred"):
+    if contact.state in (State.CLOSED, State.REFERRED):
         return None
     for kind in ("reply", "final"):
         running = [d.due_at for d in contact.deadlines
@@ -84,7 +85,7 @@ def customer_view(tenant, contact, lang):
 
     timeline = _timeline(contact, name)
     dept = contact.handler_department
-    show_dept = contact.state in ("handling", "transferred", "coordinating") and dept
+    show_dept = contact.state in (State.HANDLING, State.TRANSFERRED, State.COORDINATING) and dept
     due = _due(contact)
     matter = (policy.get("matter_types") or {}).get(contact.matter_type) or {}
     matter_name = matter.get("name")
@@ -101,7 +102,7 @@ def customer_view(tenant, contact, lang):
         "department": {"name": name(dept), "phone": dept.phone or None} if show_dept else None,
         "referral": {"body": referral.body, "address": referral.address or None,
                      "phone": referral.phone or None}
-        if referral is not None and contact.state == "referred" else None,
+        if referral is not None and contact.state == State.REFERRED else None,
         "due": {"kind": due[0], "label": gettext(DUE[due[0]]), "at": due[1]} if due else None,
         "closed_at": contact.closed_at,
         "timeline": timeline,

@@ -30,6 +30,7 @@ from sqlalchemy import and_, false, func, or_, select, tuple_
 
 from core import clock
 from core.contacts.models import Contact, Customer, Deadline, Reply
+from core.contacts.states import State
 from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import Department, Staff
@@ -112,7 +113,7 @@ def parse_filters(args):
         # A running clock past due.  Only an open contact has one (closing closes them all);
         # saying so lets PostgreSQL walk the open contacts' partial indexes, not the history.
         f["overdue"] = "1"
-        conds.extend((Contact.state != "closed", Contact.id.in_(_ids(
+        conds.extend((Contact.state != State.CLOSED, Contact.id.in_(_ids(
             Deadline.contact_id, Deadline.closed_at.is_(None),
             Deadline.due_at < clock.now()))))
     return f, conds, errors, scope, by_time

@@ -137,6 +137,18 @@ def test_held_items_are_dropped_with_their_savepoint(session):
     assert after_commit.take(session, "rows") == []
 
 
+def test_holding_with_no_transaction_open_begins_one_that_takes_it(ran):
+    listeners.install()
+    engine = create_engine("sqlite://")
+    with Session(engine) as session:
+        after_commit.hold(session, "rows", "first")
+        assert session.get_transaction() is not None
+        session.rollback()
+        assert after_commit.take(session, "rows") == []
+        after_commit.hold(session, "rows", "second")
+        assert after_commit.take(session, "rows") == ["second"]
+
+
 def test_importing_the_modules_registers_no_listener():
     code = ("import core, core.tenancy.scoping, core.policy.config_stamp, core.contacts.models,"
             " core.jobs, core.jobs.periodic, core.notify.outbox, core.db.sqlite_writers\n"

@@ -12,7 +12,7 @@ inside it:
   no transaction open (or inside an after-commit hook) ``run([item])`` is called at once.
   Jobs enqueue through it (``core.jobs.enqueue``), the outbox wakes its drain through it.
 * ``hold(session, name, item)`` / ``take(session, name)``: items held until someone takes
-  them before a commit (the outbox's rows, ``core.notify.outbox._final_ids``), dropped the
+  them before a commit (the outbox's rows, ``core.notify.outbox.write_held_rows``), dropped the
   same way when their savepoint or transaction rolls back.
 
 Why one mechanism: jobs and the outbox each kept their own lists in ``session.info`` with
@@ -61,10 +61,13 @@ def on_commit(session, run, item):
 
 
 def hold(session, name, item):
-    """Keep ``item`` under ``name`` until :func:`take`, or until its transaction rolls back."""
+    """Keep ``item`` under ``name`` until :func:`take`, or until its transaction rolls back.
+
+    With no transaction open one is begun (as ``session.add`` would): a held item always
+    belongs to the transaction whose commit takes it."""
     transaction = _open_transaction(session)
     if transaction is None:
-        raise RuntimeError(f"hold({name!r}) needs an open transaction")
+        transaction = session.begin()
     _state(session)["held"].setdefault(name, []).append((transaction, item))
 
 

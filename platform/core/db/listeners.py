@@ -63,6 +63,6 @@ def install():
 
 
 def init_app(app):
-    """The app factory's entry point (``create_app``): the listeners are process-wide."""
+    """The app factory's entry point (``create_app``).  The listeners are process-wide, not
+    per app, so a second app changes nothing."""
     install()
-    app.extensions["shouwen_listeners"] = True

@@ -13,8 +13,10 @@ is the work itself rather than the application around it.
   arithmetic (fixed offsets), no plugin hooks.
 - ``POST /floor-core``: the same statements, without marshmallow (``json`` in and out).
 
-The app imports ``core`` for the table definitions and schemas, so it runs with the app's
-SQLite settings (pragmas, ``BEGIN IMMEDIATE``, the writer lock), as registration does.
+The app imports ``core`` for the table definitions and schemas and installs the app's
+SQLAlchemy listeners (``core.db.listeners.install``: importing registers none), so it runs
+with the app's SQLite settings (pragmas, ``BEGIN IMMEDIATE``, the writer lock), as
+registration does.
 
     gunicorn --chdir benchmarks floor_app:app      # SHOUWEN_DATABASE_URL set, demo seeded
 """
@@ -28,6 +30,7 @@ from sqlalchemy import bindparam, create_engine, insert, select, update
 
 from core.api.schemas import ContactIn, ContactOut
 from core.contacts.models import Contact, ContactEvent, Customer, Deadline
+from core.db import listeners
 from core.db.sqlite_writers import engine_options
 from core.tenancy.models import ApiToken, PolicyVersion, Staff, Tenant, TenantCounter
 
@@ -43,6 +46,7 @@ def _url():
 
 def create_app():
     app = Flask(__name__)
+    listeners.install()          # the SQLite pragmas and BEGIN IMMEDIATE, as create_app does
     url = _url()
     engine = create_engine(url, **engine_options(url, {"pool_pre_ping": True}))
     t_token, t_staff, t_tenant = ApiToken.__table__, Staff.__table__, Tenant.__table__

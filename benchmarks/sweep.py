@@ -94,7 +94,7 @@ def main():
                           "SHOUWEN_JOBS": "redis" if redis else "embedded",
                           "SHOUWEN_REDIS_URL": redis.url if redis else None,
                           "SHOUWEN_OUTBOX_CONSUMERS": ""})
-        print(f"jobs enqueued to {'redis-server' if redis else 'fakeredis'}")
+        print(f"jobs enqueued to {'redis-server' if redis else 'nowhere (embedded, no runner)'}")
         with app.app_context():
             from flask_migrate import upgrade
             upgrade()

@@ -51,8 +51,9 @@ def seeded_app(backend):
     os.environ["SHOUWEN_INSTANCE_PATH"] = instance
     # Jobs run "eager": each enqueued job runs synchronously right after the commit that
     # enqueued it (core.jobs), inside the test's transaction.  Tests of the queueing itself
-    # use a burst RQ SimpleWorker on fakeredis (``rq_jobs`` in tests/test_jobs.py) or a real
-    # Redis server with worker processes (tests/test_jobs_faults.py).
+    # use the redis path on fakeredis with a burst RQ SimpleWorker (``rq_jobs`` in
+    # tests/test_jobs.py), a real Redis server with worker processes (tests/test_jobs_faults.py)
+    # or the embedded runner (tests/test_jobs_embedded.py).
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": backend[1],
                       "SECRET_KEY": "test-only-key", "SHOUWEN_JOBS": "eager",
                       # the webhook receivers of the tests listen on 127.0.0.1

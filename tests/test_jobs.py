@@ -53,11 +53,13 @@ def probe(app):
 
 @pytest.fixture
 def rq_jobs(app):
-    """Real RQ queues on fakeredis; ``drain()`` runs them with a burst SimpleWorker."""
+    """The redis path (real RQ queues) on fakeredis; ``drain()`` runs them with a burst
+    SimpleWorker.  fakeredis is a test dependency only: production without Redis uses the
+    embedded runner (core.jobs.embedded, tests/test_jobs_embedded.py)."""
     import fakeredis
     from rq import SimpleWorker
-    app.config["SHOUWEN_JOBS"] = "embedded"
-    jobs._fake_server = fakeredis.FakeServer()
+    app.config.update(SHOUWEN_JOBS="redis", SHOUWEN_REDIS_URL="redis://fakeredis/0")
+    app.extensions["shouwen_redis"] = fakeredis.FakeRedis(server=fakeredis.FakeServer())
 
     def drain():
         conn = jobs.connection(app)
@@ -66,8 +68,8 @@ def rq_jobs(app):
     try:
         yield drain
     finally:
-        app.config["SHOUWEN_JOBS"] = "eager"
-        jobs._fake_server = None
+        app.config.update(SHOUWEN_JOBS="eager", SHOUWEN_REDIS_URL=None)
+        app.extensions.pop("shouwen_redis", None)
 
 
 # --- the outbox ------------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def test_two_workers_sweeping_at_once_duplicate_nothing(ctx):
 
 
 def test_embedded_mode_runs_jobs_in_process_without_redis(fault_app, fault_db):
-    """``shouwen serve`` without Redis: fakeredis and a SimpleWorker thread.  The clock is
+    """``shouwen serve`` without Redis: the in-process runner thread.  The clock is
     fixed at T0 (as SHOUWEN_NOW does for a demo), so the earlier tests' contacts are not due
     and the periodic jobs find little to do."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fault_db,

@@ -6,8 +6,6 @@ created unbound in ``core.extensions`` and attached here).
 import os
 
 from flask import Flask, Request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 
 class ShouwenRequest(Request):
@@ -33,7 +31,9 @@ def create_app(config=None):
     settings.load(app, config)
     clock.configure(app.config.get("SHOUWEN_NOW"))
 
+    from core.db import listeners
     from core.extensions import db, migrate
+    listeners.init_app(app)      # every SQLAlchemy listener, once per process, in its order
     db.init_app(app)
     migrate.init_app(app, db,
                      directory=os.path.join(os.path.dirname(__file__), "db", "migrations"))
@@ -74,34 +74,3 @@ def _init_web(app):
     app.register_blueprint(web_bp)
     app.register_blueprint(public.bp)
 
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, let readers and one writer work at once, wait on locks.
-
-    pysqlite's own transaction handling is switched off (``isolation_level =
-    None``) so that SQLAlchemy's BEGIN, SAVEPOINT and COMMIT are the real ones.
-    """
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """Writers take SQLite's write lock at BEGIN (waiting up to busy_timeout) instead of
-    failing when a read transaction later tries to write; plain page loads stay deferred."""
-    if conn.dialect.name != "sqlite":
-        return
-    from flask import has_request_context, request
-
-    from core.db.sqlite_writers import begin_immediate
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        begin_immediate(conn)     # queued on the process's writer lock (core.db.sqlite_writers)

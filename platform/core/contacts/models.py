@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -117,9 +116,9 @@ class ContactEvent(TenantScoped, db.Model):
     __table_args__ = (Index("ix_contact_events_tenant_contact", "tenant_id", "contact_id", "id"),)
 
 
-@event.listens_for(ContactEvent, "before_update")
-@event.listens_for(ContactEvent, "before_delete")
-def _append_only(mapper, connection, target):
+def refuse_event_change(mapper, connection, target):
+    """``ContactEvent`` ``before_update`` / ``before_delete`` (registered by
+    ``core.db.listeners``): the log is evidence of who did what, so it is append-only."""
     raise RuntimeError("the contact event log is append-only")
 
 

@@ -1,5 +1,6 @@
-"""The database layer: column types, SQLite's writer lock, the session listeners and the
-Alembic migrations (``migrations/``)."""
+"""The database layer: column types, SQLite's writer lock, every SQLAlchemy listener (one
+registration, ``listeners``), the after-commit queue (``after_commit``) and the Alembic
+migrations (``migrations/``)."""
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """SQLite: the writers of one process queue on a lock instead of on SQLite's busy handler.
 
 SQLite lets one transaction write at a time.  Requests that write open their transaction
-with ``BEGIN IMMEDIATE`` (see ``core._sqlite_begin``); when another holds the write lock,
+with ``BEGIN IMMEDIATE`` (see :func:`begin`); when another holds the write lock,
 SQLite's busy handler *sleeps* and retries with growing pauses (up to 100 ms each), and the
 lock sits idle while the waiters sleep.  With 8 concurrent writers that gave a p99 of 1.8 s.
 
@@ -18,11 +18,14 @@ Safety:
   SQLite decides, exactly as without this module.
 - The lock is held by the DBAPI connection, not the thread, and released by its COMMIT,
   ROLLBACK or close; SQLAlchemy's pool rolls back every connection it gets back.
+
+:func:`set_pragmas` and :func:`begin` are the ``Engine`` ``connect`` and ``begin`` listeners,
+registered by ``core.db.listeners`` (they ignore every other database).
 """
 import sqlite3
 import threading
 
-BUSY_TIMEOUT_S = 10.0        # the same as PRAGMA busy_timeout in core._sqlite_pragmas
+BUSY_TIMEOUT_S = 10.0        # the same as PRAGMA busy_timeout in set_pragmas
 
 _locks = {}
 _locks_guard = threading.Lock()
@@ -104,3 +107,33 @@ def begin_immediate(conn):
         if isinstance(dbapi, WriterConnection):
             dbapi.release_writer_lock()
         raise
+
+
+def set_pragmas(dbapi_connection, connection_record):
+    """Engine ``connect``, SQLite: enforce foreign keys, let readers and one writer work at
+    once, wait on locks.
+
+    pysqlite's own transaction handling is switched off (``isolation_level =
+    None``) so that SQLAlchemy's BEGIN, SAVEPOINT and COMMIT are the real ones.
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def begin(conn):
+    """Engine ``begin``, SQLite: writers take SQLite's write lock at BEGIN (waiting up to
+    busy_timeout) instead of failing when a read transaction later tries to write; plain
+    page loads stay deferred."""
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        begin_immediate(conn)     # queued on the process's writer lock

@@ -17,9 +17,13 @@ the database, not Redis, is the source of truth (docs/jobs.md).
 Where jobs run (``SHOUWEN_JOBS``):
 
 * ``redis``    (``SHOUWEN_REDIS_URL`` set): RQ on that server; run ``shouwen worker``.
-* ``embedded`` (default without Redis): an in-process Redis stand-in (fakeredis) and one
-  RQ ``SimpleWorker`` thread started by ``shouwen serve``, plus the periodic list.
+* ``embedded`` (default without Redis): one in-process runner thread started by
+  ``shouwen serve`` (``core.jobs.embedded``): the same ``perform`` path, the same retries
+  and back-off, the periodic list; not durable across restarts (docs/jobs.md).
 * ``eager``    (tests): each enqueued job runs synchronously right after the commit.
+
+Enqueueing waits for the commit through the session's after-commit queue
+(``core.db.after_commit``), which the outbox shares.
 """
 import functools
 import importlib
@@ -29,18 +33,15 @@ import threading
 from importlib.machinery import PathFinder
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+
+from core.db import after_commit
 
 log = logging.getLogger("shouwen.jobs")
 
 QUEUES = ("default", "notify")
 REGISTRY = {}            # "module.name" -> the plain function
 _app = None              # the app a worker (or the embedded thread) runs jobs for
-_fake_server = None      # the embedded mode's in-process Redis stand-in
-_fake_client = None      # (server, client) for that stand-in
 _local = threading.local()
-_fake_lock = threading.Lock()
 
 
 class Job:
@@ -80,26 +81,17 @@ def mode(app=None):
 
 
 def connection(app=None):
-    """The Redis connection jobs go through (a real server, or the embedded stand-in)."""
+    """The Redis connection jobs go through (``redis`` mode only: the other modes have none)."""
     app = app or _app_obj()
-    if mode(app) == "redis":
-        from redis import Redis
-        conn = app.extensions.get("shouwen_redis")
-        if conn is None:
-            conn = Redis.from_url(app.config["SHOUWEN_REDIS_URL"], socket_connect_timeout=2,
-                                  socket_timeout=10, health_check_interval=30)
-            app.extensions["shouwen_redis"] = conn
-        return conn
-    global _fake_server, _fake_client
-    import fakeredis
-    with _fake_lock:                 # one stand-in server per process, whichever thread asks
-        if _fake_server is None:
-            _fake_server = fakeredis.FakeServer()
-        # One client per stand-in server, as redis mode keeps one per app: a client's pool
-        # is thread-safe, and building one costs more than the command it sends.
-        if _fake_client is None or _fake_client[0] is not _fake_server:
-            _fake_client = (_fake_server, fakeredis.FakeRedis(server=_fake_server))
-        return _fake_client[1]
+    if mode(app) != "redis":
+        raise RuntimeError(f"jobs run {mode(app)!r} here: there is no Redis connection")
+    from redis import Redis
+    conn = app.extensions.get("shouwen_redis")
+    if conn is None:
+        conn = Redis.from_url(app.config["SHOUWEN_REDIS_URL"], socket_connect_timeout=2,
+                              socket_timeout=10, health_check_interval=30)
+        app.extensions["shouwen_redis"] = conn
+    return conn
 
 
 def queue(name, app=None):
@@ -133,25 +125,23 @@ def enqueue(name, tenant_id=None, *ids, now=False):
     """Enqueue job ``name`` after the current transaction commits (at once if none is open).
 
     A Redis outage is logged, never raised: the caller's work is already committed and the
-    periodic scans (outbox relay, sweep, reminders) redo what was not enqueued.
+    periodic scans (outbox relay, sweep, reminders) redo what was not enqueued.  A job
+    enqueued in a savepoint that rolls back is dropped with it (``core.db.after_commit``).
     """
-    from core.extensions import db
     args = (name, tenant_id, *ids)
-    session = db.session() if has_app_context() else None
-    # A transaction that is committed but not yet closed (inside an after_commit hook) no
-    # longer counts: what is enqueued there goes out at once.
-    transaction = session.get_transaction() if session is not None else None
-    if not now and transaction is not None and transaction.is_active:
-        current = session.get_nested_transaction() or transaction
-        session.info.setdefault("shouwen_jobs", []).append((current, args))
-        return None
-    return _dispatch([args])
+    if now or not has_app_context():
+        return _dispatch([args])
+    from core.extensions import db
+    return after_commit.on_commit(db.session(), _dispatch, args)
 
 
 def _dispatch(batch):
     app = _app_obj()
     if mode(app) == "eager":
         return _run_eagerly(batch)
+    if mode(app) == "embedded":
+        from core.jobs import embedded
+        return embedded.submit(batch)
     from rq import Retry
     try:
         for name, tenant_id, *ids in batch:
@@ -183,31 +173,6 @@ def _run_eagerly(batch):
     finally:
         _local.pending = None
     return None
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    batch = session.info.pop("shouwen_jobs", None)
-    if batch:
-        _dispatch([args for _, args in batch])
-
-
-def within(transaction, rolled_back):
-    """Was ``transaction`` (a session transaction) ``rolled_back`` or nested inside it?"""
-    while transaction is not None:
-        if transaction is rolled_back:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session, previous_transaction):
-    """Jobs enqueued in a rolled-back transaction or savepoint are dropped with it."""
-    pending = session.info.get("shouwen_jobs")
-    if pending:
-        session.info["shouwen_jobs"] = [(t, a) for t, a in pending
-                                        if not within(t, previous_transaction)]
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -256,47 +221,7 @@ def worker_class(app=None):
 
 # --- embedded mode ---------------------------------------------------------------------------
 
-class _Embedded(threading.Thread):
-    """One thread: enqueue the due periodic jobs, then drain the queues (RQ SimpleWorker)."""
-
-    def __init__(self, app, tick):
-        super().__init__(name="shouwen-jobs", daemon=True)
-        self.app, self.tick, self.stopped = app, tick, threading.Event()
-
-    def run(self):
-        from rq import SimpleWorker
-        from rq.timeouts import TimerDeathPenalty
-
-        from core.jobs import periodic
-
-        class ThreadWorker(SimpleWorker):
-            death_penalty_class = TimerDeathPenalty   # SIGALRM works only in the main thread
-
-            def _install_signal_handlers(self):       # signals belong to the main thread
-                pass
-
-        from rq.scheduler import RQScheduler
-        conn = connection(self.app)
-        schedule = periodic.Schedule(conn)
-        queues = [queue(q, self.app) for q in QUEUES]
-        # RQ's scheduler moves retries that wait (ScheduledJobRegistry) back to their queue.
-        # Its lock is a Lua script, which fakeredis lacks; one process needs no lock.
-        retries = RQScheduler(queues, connection=conn)
-        retries._acquired_locks = set(QUEUES)
-        retries.prepare_registries()
-        while not self.stopped.is_set():
-            try:
-                schedule.enqueue_due(self.app)
-                retries.enqueue_scheduled_jobs()
-                ThreadWorker(queues, connection=conn).work(burst=True, logging_level="WARNING")
-            except Exception:   # noqa: BLE001  (keep the embedded worker alive)
-                log.exception("embedded job loop failed; retrying")
-            self.stopped.wait(self.tick)
-
-
 def start_embedded(app, tick=1.0):
-    """Start the in-process worker thread (``shouwen serve`` without Redis)."""
-    bind(app)
-    thread = _Embedded(app, tick)
-    thread.start()
-    return thread
+    """Start the in-process runner thread (``shouwen serve`` without Redis)."""
+    from core.jobs import embedded
+    return embedded.start(bind(app), tick)

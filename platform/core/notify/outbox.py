@@ -16,6 +16,8 @@ emit with the same key in a later transaction is refused by the unique index, so
 claim the work first (see ``core.deadlines.reminders``) and the index is only the backstop.
 """
 import logging
+import threading
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -24,16 +26,16 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
-    event,
     func,
     insert,
     select,
     text,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core import clock, jobs
+from core.db import after_commit
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
 from core.tenancy.models import Tenant
@@ -44,6 +46,10 @@ DEFAULT_CONSUMERS = ("core.notify.inbox.fan_out",)
 SCAN_BATCH = 500
 WAKE_TTL = 30          # seconds: a lost drain job is re-requested by a later commit
 RETRY_BASE, RETRY_CAP = 30, 3600   # seconds a failed row waits, doubling, at most
+# Embedded mode (no Redis): (tenant id, row id) -> (failures, monotonic time it may retry).
+_local_failures = {}
+_local_lock = threading.Lock()
+HELD = "outbox"     # the rows held in the session until its commit (core.db.after_commit)
 
 
 class OutboxMessage(TenantScoped, db.Model):
@@ -66,9 +72,10 @@ class OutboxMessage(TenantScoped, db.Model):
 def emit(topic, payload, contact=None, key=None, tenant_id=None, event=None):
     """Add an outbox row to the current transaction; returns it.
 
-    The row joins the session just before the commit (``_final_ids``), when the contact and
-    the event it names have their ids and the contact its final reference number, so a
-    registration still writes everything in one flush."""
+    The row joins the session just before the commit (:func:`write_held_rows`), when the
+    contact and the event it names have their ids and the contact its final reference
+    number, so a registration still writes everything in one flush.  Held rows of a
+    savepoint that rolls back are dropped with it (``core.db.after_commit``)."""
     row = OutboxMessage(tenant_id=contact.tenant_id if contact is not None else tenant_id,
                         topic=topic, key=key, payload=payload, created_at=clock.now())
     row._contact, row._event = contact, event
@@ -78,19 +85,18 @@ def emit(topic, payload, contact=None, key=None, tenant_id=None, event=None):
         # racing another worker catches the duplicate in its savepoint, not at the commit.
         session.add(row)
         session.flush()
-        session.info.setdefault("shouwen_outbox_tenants", set()).add(row.tenant_id)
+        after_commit.on_commit(session, wake_all, row.tenant_id)
         return row
-    row._transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault("shouwen_outbox", []).append(row)
+    after_commit.hold(session, HELD, row)
     return row
 
 
-@event.listens_for(Session, "before_commit")
-def _final_ids(session):
-    """Fill in the ids and the final ``ref`` (taken last at registration, core.contacts.lifecycle) and
-    insert the rows (one executemany per tenant; nothing reads them back in this
-    transaction); then note the tenants to wake (after the commit SQL is off limits)."""
-    rows = session.info.pop("shouwen_outbox", None)
+def write_held_rows(session):
+    """Session ``before_commit`` (registered by ``core.db.listeners``): fill in the ids and
+    the final ``ref`` (taken last at registration, core.contacts.lifecycle) and insert the
+    held rows (one executemany per tenant; nothing reads them back in this transaction);
+    then queue the wake-up of their tenants' drains for after the commit."""
+    rows = after_commit.take(session, HELD)
     if not rows:
         return
     session.flush()
@@ -113,24 +119,13 @@ def _final_ids(session):
             raise TenantScopeError("outbox row with no tenant")
         with tenant_scope(tenant_id):
             session.execute(insert(OutboxMessage), values[tenant_id])
-    session.info.setdefault("shouwen_outbox_tenants", set()).update(values)
+        after_commit.on_commit(session, wake_all, tenant_id)
 
 
-@event.listens_for(Session, "after_commit")
-def _relay_after_commit(session):
-    for tenant_id in sorted(session.info.pop("shouwen_outbox_tenants", None) or (), key=str):
+def wake_all(tenant_ids):
+    """After the commit (``core.db.after_commit``): wake each tenant's drain once."""
+    for tenant_id in sorted(set(tenant_ids), key=str):
         wake(tenant_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session, previous_transaction):
-    rows = session.info.get("shouwen_outbox")
-    if rows:
-        session.info["shouwen_outbox"] = [
-            r for r in rows if not jobs.within(getattr(r, "_transaction", None),
-                                               previous_transaction)]
-    if previous_transaction.parent is None:
-        session.info.pop("shouwen_outbox_tenants", None)
 
 
 def _wake_key(tenant_id):
@@ -143,8 +138,10 @@ def wake(tenant_id):
     ``SET NX`` lets one drain job serve every commit until it starts; the drain deletes the
     key *before* it reads, so a row committed before a failed ``SET NX`` is always seen by
     the pending drain.  The key expires in case that job is lost; a Redis outage is
-    logged and left to the periodic scan (the rows are committed)."""
-    if jobs.mode() != "eager":
+    logged and left to the periodic scan (the rows are committed).  Without Redis the drain
+    is enqueued as is: the embedded runner keeps one pending copy of an identical job
+    (``core.jobs.embedded``), eager mode (tests) runs it at once."""
+    if jobs.mode() == "redis":
         try:
             if not jobs.connection().set(_wake_key(tenant_id), 1, nx=True, ex=WAKE_TTL):
                 return
@@ -172,10 +169,21 @@ def _backoff_key(tenant_id, outbox_id):
     return f"shouwen:outbox:retry-after:{tenant_id}:{outbox_id}"
 
 
+def _wait(count):
+    return min(RETRY_BASE * 2 ** (count - 1), RETRY_CAP)
+
+
 def _backing_off(conn, tenant_id, ids):
-    """The rows whose last failure asked to wait (a Redis key with a growing expiry)."""
-    if conn is None or not ids:
+    """The rows whose last failure asked to wait (a Redis key with a growing expiry; in
+    embedded mode the same waits kept in this process, lost with it)."""
+    if not ids:
         return set()
+    if conn is None:
+        if jobs.mode() != "embedded":
+            return set()
+        now = time.monotonic()
+        with _local_lock:
+            return {i for i in ids if _local_failures.get((tenant_id, i), (0, 0))[1] > now}
     try:
         found = conn.mget([_backoff_key(tenant_id, i) for i in ids])
     except Exception:   # noqa: BLE001  (no Redis: try them all)
@@ -186,12 +194,15 @@ def _backing_off(conn, tenant_id, ids):
 def _failed(conn, tenant_id, outbox_id):
     """Remember a failure: the row waits 30 s, 1, 2, 4 ... minutes, at most an hour."""
     if conn is None:
+        if jobs.mode() == "embedded":
+            with _local_lock:
+                count = _local_failures.get((tenant_id, outbox_id), (0, 0))[0] + 1
+                _local_failures[(tenant_id, outbox_id)] = (count, time.monotonic() + _wait(count))
         return
     try:
         count = conn.incr(f"shouwen:outbox:failures:{tenant_id}:{outbox_id}")
         conn.expire(f"shouwen:outbox:failures:{tenant_id}:{outbox_id}", 86400)
-        conn.set(_backoff_key(tenant_id, outbox_id), count,
-                 ex=min(RETRY_BASE * 2 ** (count - 1), RETRY_CAP))
+        conn.set(_backoff_key(tenant_id, outbox_id), count, ex=_wait(count))
     except Exception:   # noqa: BLE001
         log.warning("could not record the failure of outbox row %s", outbox_id)
 
@@ -203,9 +214,10 @@ def drain(tenant_id, after=0):
     Each row is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two drains never work
     on one row) and run in its own transaction: a row whose consumer fails is rolled back
     alone, logged, and waits before it is tried again (30 s doubling up to an hour,
-    remembered in Redis).  ``after``: the last row id a previous page of this drain read."""
+    remembered in Redis, or in the process in embedded mode).  ``after``: the last row id a
+    previous page of this drain read."""
     conn = None
-    if jobs.mode() != "eager":
+    if jobs.mode() == "redis":
         try:
             conn = jobs.connection()
             conn.delete(_wake_key(tenant_id))
@@ -232,6 +244,9 @@ def drain(tenant_id, after=0):
                 if not names:
                     mark_relayed_row(db.session.get(OutboxMessage, outbox_id))
             db.session.commit()
+            if _local_failures:
+                with _local_lock:
+                    _local_failures.pop((tenant_id, outbox_id), None)
         except Exception:   # noqa: BLE001  (one bad row must not hold up the others)
             db.session.rollback()
             _failed(conn, tenant_id, outbox_id)

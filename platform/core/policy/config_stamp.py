@@ -10,15 +10,14 @@ sees a change's stamp also sees the change (the stamp commits with it).
 
 The stamp is random, not a counter, so a change that is rolled back can never leave a
 cache entry that a later, different change would match.  The bump hooks the ORM session
-(flushes and ORM-enabled INSERT/UPDATE/DELETE statements), so every writer of those tables
+(``core.db.listeners``: flushes and ORM-enabled INSERT/UPDATE/DELETE statements), so every writer of those tables
 is covered without remembering it; a change made outside the application (SQL by hand)
 needs ``UPDATE tenants SET config_stamp = ''`` or a restart.
 """
 import threading
 import uuid
 
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import update
 
 from core.tenancy.scoping import current_tenant_id
 
@@ -65,8 +64,8 @@ def bump(session, tenant_ids):
             set_committed_value(loaded, "config_stamp", stamp)
 
 
-@event.listens_for(Session, "before_flush")
-def _on_flush(session, flush_context, instances):
+def on_flush(session, flush_context, instances):
+    """Session ``before_flush`` (after scoping has stamped ``tenant_id``; core.db.listeners)."""
     watched = _watched()
     tenant_ids = {obj.tenant_id or current_tenant_id()
                   for obj in (*session.new, *session.dirty, *session.deleted)
@@ -76,9 +75,9 @@ def _on_flush(session, flush_context, instances):
         bump(session, tenant_ids)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _on_bulk_statement(state):
-    """``session.execute(insert/update/delete(SpecialDay)...)`` changes the calendar too."""
+def on_bulk_statement(state):
+    """Session ``do_orm_execute`` (after scoping; core.db.listeners):
+    ``session.execute(insert/update/delete(SpecialDay)...)`` changes the calendar too."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper

@@ -3,7 +3,7 @@
 Every tenant-owned model inherits :class:`TenantScoped`.  While a tenant is
 current (``tenant_scope``), every ORM SELECT, UPDATE and DELETE, including
 relationship loads, gets ``tenant_id = <current>`` added by a
-``do_orm_execute`` hook, and every new row is stamped with the tenant (a row
+``do_orm_execute`` hook (registered by ``core.db.listeners``), and every new row is stamped with the tenant (a row
 of another tenant refuses to flush).  With no tenant current, touching tenant
 data raises :class:`TenantScopeError` (fail closed) unless the code opted in
 explicitly with ``unscoped()`` (the platform operator's counts, sign-up, the
@@ -13,8 +13,8 @@ import contextlib
 import contextvars
 import functools
 
-from sqlalchemy import ForeignKey, Table, event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy import ForeignKey, Table
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql import visitors
 
 _tenant = contextvars.ContextVar("shouwen_tenant", default=None)
@@ -101,8 +101,8 @@ def _tenant_table_use(statement):
     return bool(seen), bool(seen - via_orm)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _scope_statement(state):
+def scope_statement(state):
+    """Session ``do_orm_execute`` (registered by ``core.db.listeners``): refuse or filter."""
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if _unscoped.get():
@@ -120,8 +120,9 @@ def _scope_statement(state):
                              include_aliases=True))
 
 
-@event.listens_for(Session, "before_flush")
-def _stamp_tenant(session, flush_context, instances):
+def stamp_tenant(session, flush_context, instances):
+    """Session ``before_flush`` (registered by ``core.db.listeners``): new rows get the
+    current tenant; a row of another tenant refuses to flush."""
     tenant_id = _tenant.get()
     free = _unscoped.get()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):

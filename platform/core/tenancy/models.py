@@ -140,4 +140,3 @@ class ConfirmedYear(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "year"),)
 
 
-from core.policy import config_stamp  # noqa: E402,F401  (its session hooks keep the stamp current)

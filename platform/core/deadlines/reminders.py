@@ -25,8 +25,7 @@ from core.deadlines import clocks
 from core.extensions import db
 from core.notify import outbox
 from core.policy import versions as policies
-from core.tenancy.models import Staff, Tenant
-from core.tenancy.scoping import unscoped
+from core.tenancy.models import Staff, Tenant, active_tenant_ids
 
 BATCH = 500
 WORKING_UNITS = ("working_hours", "working_days")
@@ -150,16 +149,11 @@ def _claim(deadline, expected, sent, next_at):
     return result.rowcount == 1
 
 
-def _active_tenants():
-    with unscoped():
-        return db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
-                                  .order_by(Tenant.id)).all()
-
 
 @jobs.job(queue="default", retry=None)
 def scan_all(tenant_id):
     """Periodic: one reminder job per active tenant."""
-    for tid in _active_tenants():
+    for tid in active_tenant_ids():
         remind_tenant.enqueue(tid)
 
 
@@ -176,7 +170,7 @@ def remind_tenant(tenant_id):
 @jobs.job(queue="default", retry=None)
 def digest_all(tenant_id):
     """Periodic: one digest job per active tenant."""
-    for tid in _active_tenants():
+    for tid in active_tenant_ids():
         digest_tenant.enqueue(tid)
 
 

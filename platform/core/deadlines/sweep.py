@@ -17,20 +17,14 @@ from core.contacts import context
 from core.contacts.models import Contact, Deadline
 from core.deadlines.breaches import breach
 from core.extensions import db
-from core.tenancy.models import Tenant
-from core.tenancy.scoping import tenant_scope, unscoped
+from core.tenancy.models import Tenant, active_tenant_ids
+from core.tenancy.scoping import tenant_scope
 
 BATCH = 500          # clocks per transaction
 CHUNK = 2000         # clocks per job; a tenant with more continues in a new job
 
 
 _refreshed = {}      # tenant id -> the configuration stamp its clocks were refreshed under
-
-
-def tenant_ids():
-    with unscoped():
-        return db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
-                                  .order_by(Tenant.id)).all()
 
 
 def sweep_tenant(tenant_id, at, limit=None):
@@ -86,13 +80,13 @@ def refresh_unconfirmed(tenant, at):
 
 def sweep(at):
     """Sweep every active tenant; returns the number of clocks breached by this run."""
-    return sum(sweep_tenant(tid, at) for tid in tenant_ids())
+    return sum(sweep_tenant(tid, at) for tid in active_tenant_ids())
 
 
 @jobs.job(queue="default", retry=None)
 def sweep_all(tenant_id):
     """Periodic: one ``sweep_due`` job per active tenant."""
-    for tid in tenant_ids():
+    for tid in active_tenant_ids():
         sweep_due.enqueue(tid)
 
 

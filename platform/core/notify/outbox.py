@@ -38,8 +38,8 @@ from core import clock, jobs
 from core.db import after_commit
 from core.db.types import JSONType, UTCDateTime
 from core.extensions import db
-from core.tenancy.models import Tenant
-from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope, unscoped
+from core.tenancy.models import active_tenant_ids
+from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope
 
 log = logging.getLogger("shouwen.outbox")
 DEFAULT_CONSUMERS = ("core.notify.inbox.fan_out",)
@@ -268,10 +268,7 @@ def mark_relayed_row(row, at=None):
 @jobs.job(queue="notify", retry=None)
 def relay_scan(tenant_id):
     """For each active tenant, look for rows still unrelayed after the grace period."""
-    with unscoped():
-        tenant_ids = db.session.scalars(select(Tenant.id).where(Tenant.status == "active")
-                                        .order_by(Tenant.id)).all()
-    for tid in tenant_ids:
+    for tid in active_tenant_ids():
         relay_tenant.enqueue(tid)
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from core.extensions import db
+from core.tenancy.models import active_tenant_ids
 from core.tenancy.scoping import tenant_scope
 
 BATCH = 500
@@ -46,9 +47,8 @@ def failed_attempt(row, now, error, base, cap, max_attempts, permanent=False):
 def retry_due(model, job, at):
     """Enqueue ``job(tenant_id, row_id)`` for every pending row due by ``at``, per tenant
     (one indexed range query each: ``(tenant_id, status, next_attempt_at)``)."""
-    from core.deadlines.sweep import tenant_ids
     count = 0
-    for tenant_id in tenant_ids():
+    for tenant_id in active_tenant_ids():
         with tenant_scope(tenant_id):
             due = db.session.scalars(select(model.id).where(
                 model.status == "pending", model.next_attempt_at <= at)

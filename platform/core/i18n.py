@@ -61,6 +61,9 @@ VALIDATION_MESSAGES = (
     N_("Must not be blank."), N_("Not a phone number."), N_("Not a usable date and time."),
     N_("Must not be in the future."), N_("Must be within the last year."),
     N_("Choose a department."),
+    # field errors of the lifecycle actions (core.contacts), the same on the API and the web
+    N_("Not a member of the receiving department."),
+    N_("Required when the customer was reached."),
     N_("Letters, digits and hyphens only, as on your receipt."),
     N_("Letters and digits only, as on your receipt."),
 )
@@ -73,6 +76,13 @@ VALIDATION_PATTERNS = (
      N_("Length must be between %(min)s and %(max)s.")),
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
 )
+# Field errors that repeat what was typed (core.contacts.references): in English shown as the
+# API words them, in another language without the echo (a code or user name in Latin letters).
+ECHOES = (
+    (re.compile(r"^No active department .*\.$"), N_("No active department by that code.")),
+    (re.compile(r"^No active staff member .*\.$"),
+     N_("No active staff member by that user name.")),
+)
 
 
 def translate_error(text):
@@ -82,6 +92,10 @@ def translate_error(text):
     text = str(text)
     if text in VALIDATION_MESSAGES:
         return gettext(text)
+    for pattern, message in ECHOES:
+        if pattern.match(text):
+            translated = gettext(message)
+            return text if translated == message else translated
     for pattern, message in VALIDATION_PATTERNS:
         found = pattern.match(text)
         if found:

@@ -6,6 +6,7 @@ filters), the notification texts and the exports.  The keys are the domain's own
 """
 from flask_babel import lazy_gettext as _l
 
+from core.contacts import actions
 from core.contacts.states import State
 
 CHANNELS = {
@@ -45,15 +46,8 @@ EVENTS = {
     "banned_phrase_refused": _l("Reply refused: banned phrase"),
     "query_code_issued": _l("New progress query code issued"),
 }
-ACTIONS = {
-    "handle": _l("Handle it myself"), "transfer": _l("Hand over to a department"),
-    "accept": _l("Sign for it"), "coordinate": _l("Coordinate several departments"),
-    "agree": _l("Record the agreement"), "refer": _l("Refer to an outside body"),
-    "escalate": _l("Escalate"), "decide": _l("Record the decision"),
-    "reply": _l("Reply to the customer"),
-    "feedback": _l("Report back to the owner"), "on_site": _l("Arrived on site"),
-    "callback": _l("Call the customer back"), "close": _l("Close"),
-}
+# The steps' labels are declared with the steps, in the action table.
+ACTIONS = {action.name: action.label for action in actions.ACTIONS}
 ROLES = {"staff": _l("Staff"), "dept_supervisor": _l("Department supervisor"),
          "cr_supervisor": _l("Customer-relations supervisor"),
          "inspector": _l("Quality inspector"), "leader": _l("Leader"),

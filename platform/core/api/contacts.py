@@ -1,4 +1,5 @@
-"""Contact routes: register, list, show, and every lifecycle action."""
+"""Contact routes: register, list, show, and every lifecycle action (from the action table,
+``core.contacts.actions``: same paths, bodies and answers as each step always had)."""
 from flask import g, jsonify, request
 from sqlalchemy import exists, select
 
@@ -6,11 +7,9 @@ from core import clock
 from core.api import bp, load, load_optional, present
 from core.api import schemas as s
 from core.api.schemas import schema
-from core.contacts import context, escalation, lifecycle, resolution
-from core.contacts.models import Contact, Deadline, Transfer
-from core.errors import Invalid
+from core.contacts import actions, context, lifecycle, references
+from core.contacts.models import Contact, Deadline
 from core.extensions import db
-from core.tenancy.models import Department, Staff
 from core.tenancy.scoping import get_or_404
 
 
@@ -18,24 +17,6 @@ def _contact(ref):
     contact = get_or_404(Contact, ref=ref)
     return context.for_contact(g.tenant, contact, at=clock.now(),
                                evaluate=request.method == "POST")
-
-
-def _department(code, field):
-    row = db.session.scalars(select(Department).where(Department.code == code,
-                                                      Department.active)).first()
-    if row is None:
-        raise Invalid("unknown department", fields={field: [f"No active department {code!r}."]})
-    return row
-
-
-def _user(username, field):
-    if username is None:
-        return None
-    row = db.session.scalars(select(Staff).where(Staff.username == username,
-                                                 Staff.active)).first()
-    if row is None:
-        raise Invalid("unknown user", fields={field: [f"No active staff member {username!r}."]})
-    return row
 
 
 def _detail(ctx, status=200):
@@ -46,7 +27,7 @@ def _detail(ctx, status=200):
 @bp.post("/contacts")
 def register_contact():
     data = load(schema(s.ContactIn))
-    data["co_receivers"] = [_user(u, "co_receivers") for u in data["co_receivers"]]
+    data["co_receivers"] = [references.staff(u, "co_receivers") for u in data["co_receivers"]]
     ctx = lifecycle.register(g.tenant, g.actor, data, clock.now())
     db.session.commit()
     # Everything the answer shows is in memory: the contact is new, so its events are the
@@ -66,7 +47,7 @@ def list_contacts():
         query = query.where(Contact.owner_id == g.actor.id)
     if f["department"]:
         query = query.where(Contact.handler_department_id
-                            == _department(f["department"], "department").id)
+                            == references.department(f["department"], "department").id)
     if f["overdue"] is not None:
         # Late now: an open clock past due (the sweep may not have marked it yet) or one
         # the sweep marked breached that is still running.
@@ -89,114 +70,35 @@ def show_contact(ref):
     return jsonify(schema(s.ContactOut).dump(present.contact_detail(ctx.contact)))
 
 
-@bp.post("/contacts/<ref>/handle")
-def handle_contact(ref):
-    data = load_optional(schema(s.NoteIn))
-    ctx = _contact(ref)
-    lifecycle.handle(ctx, g.actor, data["note"])
-    return _detail(ctx)
+# -- the lifecycle actions, one route each, generated from the action table -----------------
 
-
-@bp.post("/contacts/<ref>/transfers")
-def create_transfer(ref):
-    data = load(schema(s.TransferIn))
-    ctx = _contact(ref)
-    row = lifecycle.transfer(ctx, g.actor, _department(data["to_department"], "to_department"),
-                             data["mode"], to_staff=_user(data["to_user"], "to_user"),
-                             note=data["note"], opinion=data["opinion"],
-                             approved_by=_user(data["approved_by"], "approved_by"))
-    db.session.commit()
+def _transfer_answer(ctx, data, row):
+    """A transfer answers with the transfer itself, not the contact."""
     return jsonify({"id": row.id, "mode": row.mode, "status": row.status,
                     "to_department": data["to_department"], "to_user": data["to_user"],
-                    "is_return": row.is_return, "contact": ctx.contact.ref}), 201
+                    "is_return": row.is_return, "contact": ctx.contact.ref})
 
 
-@bp.post("/contacts/<ref>/transfers/<int:transfer_id>/accept")
-def accept_transfer(ref, transfer_id):
-    data = load_optional(schema(s.AcceptIn))
-    ctx = _contact(ref)
-    row = get_or_404(Transfer, id=transfer_id, contact_id=ctx.contact.id)
-    lifecycle.accept(ctx, g.actor, row, wrong=data["wrong_transfer"], note=data["note"])
-    return _detail(ctx)
+ANSWERS = {"transfer": _transfer_answer}
 
 
-@bp.post("/contacts/<ref>/coordination")
-def open_coordination(ref):
-    data = load(schema(s.CoordinationIn))
-    ctx = _contact(ref)
-    lead = _department(data["lead_department"], "lead_department")
-    others = [_department(c, "departments") for c in data["departments"]]
-    lifecycle.coordinate(ctx, g.actor, lead, others, data["reason"])
-    return _detail(ctx, 201)
+def _action_view(action):
+    """The route of one action: load the body, find the contact, resolve the names, act."""
+    def view(ref, **url_args):
+        data = (load_optional if action.body_optional else load)(schema(action.schema))
+        ctx = _contact(ref)
+        refs = action.path_refs(ctx, **url_args) if action.path_refs is not None else {}
+        refs.update(references.resolve(action.refs, data))
+        result = actions.perform(action, ctx, g.actor, data, refs)
+        if action.name in ANSWERS:
+            db.session.commit()
+            return ANSWERS[action.name](ctx, data, result), action.status
+        return _detail(ctx, action.status)
+    view.__name__ = view.__qualname__ = f"contact_{action.name}"
+    view.__doc__ = action.summary
+    return view
 
 
-@bp.post("/contacts/<ref>/coordination/agree")
-def agree_coordination(ref):
-    data = load_optional(schema(s.NoteIn))
-    ctx = _contact(ref)
-    lifecycle.agree(ctx, g.actor, data["note"])
-    return _detail(ctx)
-
-
-@bp.post("/contacts/<ref>/referral")
-def refer_contact(ref):
-    data = load(schema(s.ReferralIn))
-    ctx = _contact(ref)
-    lifecycle.refer(ctx, g.actor, **data)
-    return _detail(ctx, 201)
-
-
-@bp.post("/contacts/<ref>/escalations")
-def escalate_contact(ref):
-    data = load(schema(s.EscalationIn))
-    ctx = _contact(ref)
-    escalation.escalate(ctx, g.actor, data["reason"], data["decision_needed"])
-    return _detail(ctx, 201)
-
-
-@bp.post("/contacts/<ref>/decision")
-def decide_contact(ref):
-    data = load(schema(s.TextIn))
-    ctx = _contact(ref)
-    escalation.decide(ctx, g.actor, data["text"])
-    return _detail(ctx)
-
-
-@bp.post("/contacts/<ref>/feedback")
-def give_feedback(ref):
-    data = load(schema(s.TextIn))
-    ctx = _contact(ref)
-    resolution.feedback(ctx, g.actor, data["text"])
-    return _detail(ctx, 201)
-
-
-@bp.post("/contacts/<ref>/replies")
-def reply_contact(ref):
-    data = load(schema(s.TextIn))
-    ctx = _contact(ref)
-    resolution.reply(ctx, g.actor, data["text"])
-    return _detail(ctx, 201)
-
-
-@bp.post("/contacts/<ref>/on-site")
-def record_on_site(ref):
-    data = load_optional(schema(s.NoteIn))
-    ctx = _contact(ref)
-    resolution.on_site(ctx, g.actor, data["note"])
-    return _detail(ctx)
-
-
-@bp.post("/contacts/<ref>/callbacks")
-def callback_contact(ref):
-    data = load(schema(s.CallbackIn))
-    ctx = _contact(ref)
-    resolution.callback(ctx, g.actor, data["satisfaction"], data["reached"], data["note"])
-    return _detail(ctx, 201)
-
-
-@bp.post("/contacts/<ref>/close")
-def close_contact(ref):
-    data = load_optional(schema(s.NoteIn))
-    ctx = _contact(ref)
-    resolution.close(ctx, g.actor, data["note"])
-    return _detail(ctx)
+for _action in actions.ACTIONS:
+    bp.add_url_rule("/contacts/<ref>" + _action.path, view_func=_action_view(_action),
+                    methods=[_action.method])

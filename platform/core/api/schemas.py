@@ -4,26 +4,18 @@ from datetime import timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.rules import TRANSFER_MODES
-
-
-class Str(fields.String):
-    """Text that every database can store: no NUL character, valid Unicode."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in value:
-            raise ValidationError("Must not contain a NUL character.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
-        return value
-
-
-def _blank_is_error(value):
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
+from core.contacts.schemas import (  # noqa: F401  (re-exported: the API's and OpenAPI's names)
+    AcceptIn,
+    CallbackIn,
+    CoordinationIn,
+    EscalationIn,
+    NoteIn,
+    ReferralIn,
+    Str,
+    TextIn,
+    TransferIn,
+    _blank_is_error,
+)
 
 
 class CustomerIn(Schema):
@@ -66,54 +58,6 @@ class ContactIn(Schema):
                                                  "defaults to now; never in the future"})
     co_receivers = fields.List(Str(), load_default=list, validate=validate.Length(max=10))
     own_duty = fields.Boolean(load_default=None, allow_none=True)
-
-
-class TransferIn(Schema):
-    to_department = Str(required=True)
-    to_user = Str(load_default=None, allow_none=True)
-    mode = Str(load_default="handover", validate=validate.OneOf(TRANSFER_MODES + ("return",)))
-    note = Str(load_default="", validate=validate.Length(max=4000))
-    opinion = Str(load_default="", validate=validate.Length(max=4000))
-    approved_by = Str(load_default=None, allow_none=True)
-
-
-class AcceptIn(Schema):
-    wrong_transfer = fields.Boolean(load_default=False)
-    note = Str(load_default="", validate=validate.Length(max=4000))
-
-
-class CoordinationIn(Schema):
-    lead_department = Str(required=True)
-    departments = fields.List(Str(), required=True, validate=validate.Length(min=1, max=20))
-    reason = Str(load_default="", validate=validate.Length(max=4000))
-
-
-class NoteIn(Schema):
-    note = Str(load_default="", validate=validate.Length(max=4000))
-
-
-class ReferralIn(Schema):
-    body = Str(required=True, validate=[validate.Length(min=1, max=200), _blank_is_error])
-    address = Str(load_default="", validate=validate.Length(max=300))
-    phone = Str(load_default="", validate=validate.Length(max=40))
-    note = Str(load_default="", validate=validate.Length(max=4000))
-
-
-class EscalationIn(Schema):
-    reason = Str(required=True, validate=[validate.Length(min=1, max=4000), _blank_is_error])
-    # A major or difficult matter put to the level for a decision: the reply waits for it.
-    decision_needed = fields.Boolean(load_default=False)
-
-
-class TextIn(Schema):
-    text = Str(required=True, validate=[validate.Length(min=1, max=8000), _blank_is_error])
-
-
-class CallbackIn(Schema):
-    reached = fields.Boolean(load_default=True)
-    satisfaction = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                  validate=validate.Range(min=1, max=5))
-    note = Str(load_default="", validate=validate.Length(max=4000))
 
 
 class DecisionIn(Schema):

@@ -1,8 +1,8 @@
 """Who may take which step on a contact now: one guard per lifecycle action.
 
-Each domain function calls its guard first; the web interface asks
-:func:`available` to show only the actions that would be accepted, so the
-screen and the rules cannot disagree.  A guard raises
+Each domain function calls its guard first; the action table (``core.contacts.actions``)
+names the guard of each step and asks it, with the pack's decision hooks, to show only the
+steps that would be accepted, so the screen and the rules cannot disagree.  A guard raises
 :class:`core.errors.DomainError` (403 for "not you", 409 for "not now").
 """
 from sqlalchemy import select
@@ -194,23 +194,3 @@ def may_close(ctx, actor):
     if ctx.contact.state in ("registered", "transferred", "coordinating"):
         _not_now("事项尚未处理完毕。", "The matter has not been dealt with yet.",
                  code="not_answered")
-
-
-GUARDS = {
-    "handle": may_handle, "transfer": may_transfer, "accept": may_accept,
-    "coordinate": may_coordinate, "agree": may_agree, "refer": may_refer,
-    "escalate": may_escalate, "decide": may_decide, "reply": may_reply, "feedback": may_feedback,
-    "on_site": may_on_site, "callback": may_callback, "close": may_close,
-}
-
-
-def available(ctx, actor):
-    """The actions ``actor`` may take on the contact now, in lifecycle order."""
-    allowed = []
-    for name, guard in GUARDS.items():
-        try:
-            guard(ctx, actor)
-        except DomainError:
-            continue
-        allowed.append(name)
-    return allowed

@@ -150,11 +150,56 @@ def handle(ctx, actor, note=""):
     events.record(ctx, "handling", actor, note=note)
 
 
-def _current_transfer(contact):
+def current_transfer(contact):
+    """The transfer that brought the matter where it is now (pending or accepted), or None."""
     return db.session.scalars(
         select(Transfer).where(Transfer.contact_id == contact.id,
                                Transfer.status.in_(("pending", "accepted")))
         .order_by(Transfer.id.desc()).limit(1)).first()
+
+
+def transfer_request(ctx, actor, to_department_id, mode, by_owner, current, opinion=""):
+    """What the pack's ``shouwen_transfer_decision`` hook is asked about a transfer.
+
+    Built here once, for :func:`transfer` and for "what may I do now"
+    (``core.contacts.actions``), so the screen offers exactly the targets the hook allows.
+    ``current`` is :func:`current_transfer`: going back to its issuing department is a return.
+    """
+    is_return = (not by_owner and current is not None
+                 and current.from_department_id == to_department_id)
+    return {"mode": "return" if is_return else mode, "by_owner": by_owner,
+            "is_return": is_return, "opinion": opinion,
+            "from_department_id": ctx.contact.handler_department_id or actor.department_id,
+            "to_department_id": to_department_id}
+
+
+def transfer_decision(ctx, request):
+    """The pack's answer (a :class:`core.rules.Decision`) to a :func:`transfer_request`."""
+    return ctx.hooks.shouwen_transfer_decision(policy=ctx.policy, contact=ctx.contact,
+                                               transfer=request)
+
+
+def needs_handover_approval(ctx, by_owner):
+    """A mid-way handover by the owner of a matter already being handled needs a leader's
+    approval where the pack says so (government: the director)."""
+    return bool(by_owner and ctx.contact.state == "handling"
+                and ctx.policy["transfer"].get("handover_requires_approval"))
+
+
+def _refuse_transfer(ctx, actor, to_department, decision):
+    """Raise the pack's refusal; a forbidden transfer is put on record against the actor."""
+    if decision.code in ("transfer_forbidden", "return_forbidden"):
+        events.record(ctx, "transfer_refused", actor, to_department=to_department.code,
+                      code=decision.code)
+        violations.propose(ctx, "forbidden_transfer", staff_id=actor.id,
+                           department_id=actor.department_id,
+                           evidence={"to_department": to_department.code,
+                                     "code": decision.code})
+        raise Refused(decision.message, code=decision.code,
+                      details={"suggest": decision.suggest})
+    fields = {"opinion": [decision.message["en"]]} \
+        if decision.code == "opinion_required" else None
+    raise Invalid(decision.message, code=decision.code, fields=fields)
 
 
 def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion="",
@@ -169,35 +214,18 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
         raise Invalid({"zh": "该部门已在办理此事项。", "en": "That department already has it."},
                       code="same_department",
                       fields={"to_department": ["The matter is already with this department."]})
-    current = _current_transfer(contact)
-    is_return = (not by_owner and current is not None
-                 and current.from_department_id == to_department.id)
-    request = {"mode": "return" if is_return else mode, "by_owner": by_owner,
-               "is_return": is_return, "opinion": opinion,
-               "from_department_id": contact.handler_department_id or actor.department_id,
-               "to_department_id": to_department.id}
-    decision = ctx.hooks.shouwen_transfer_decision(policy=ctx.policy, contact=contact,
-                                                   transfer=request)
+    current = current_transfer(contact)
+    request = transfer_request(ctx, actor, to_department.id, mode, by_owner, current, opinion)
+    is_return = request["is_return"]
+    decision = transfer_decision(ctx, request)
     if not decision.allowed:
-        if decision.code in ("transfer_forbidden", "return_forbidden"):
-            events.record(ctx, "transfer_refused", actor, to_department=to_department.code,
-                          code=decision.code)
-            violations.propose(ctx, "forbidden_transfer", staff_id=actor.id,
-                               department_id=actor.department_id,
-                               evidence={"to_department": to_department.code,
-                                         "code": decision.code})
-            raise Refused(decision.message, code=decision.code,
-                          details={"suggest": decision.suggest})
-        fields = {"opinion": [decision.message["en"]]} \
-            if decision.code == "opinion_required" else None
-        raise Invalid(decision.message, code=decision.code, fields=fields)
-    if (by_owner and contact.state == "handling"
-            and ctx.policy["transfer"].get("handover_requires_approval")):
-        if not guards.may_approve_handover(ctx.policy, approved_by):
-            raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
-                           "en": "A mid-way handover needs a leader's approval: name the approver."},
-                          code="approval_required",
-                          fields={"approved_by": ["A leader or supervisor must approve."]})
+        _refuse_transfer(ctx, actor, to_department, decision)
+    if needs_handover_approval(ctx, by_owner) \
+            and not guards.may_approve_handover(ctx.policy, approved_by):
+        raise Invalid({"zh": "中途移交须经领导同意：请填写批准人。",
+                       "en": "A mid-way handover needs a leader's approval: name the approver."},
+                      code="approval_required",
+                      fields={"approved_by": ["A leader or supervisor must approve."]})
     if current is not None:
         current.status = "returned" if is_return else "superseded"
     if by_owner:

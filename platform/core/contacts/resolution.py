@@ -80,10 +80,12 @@ def callback(ctx, actor, satisfaction, reached=True, note=""):
     return row
 
 
-def close(ctx, actor, note=""):
-    """Close the matter; open clocks are cancelled (or breached, if already late)."""
+def closing_refusal(ctx):
+    """Why the matter may not be closed yet (a :class:`DomainError` to raise), or None.
+
+    Asked by :func:`close` and by "what may I do now" (``core.contacts.actions``), so the
+    screen does not offer closing before the callback or the reply it needs."""
     contact = ctx.contact
-    guards.may_close(ctx, actor)
     fed_back = db.session.scalar(select(func.count(ContactEvent.id)).where(
         ContactEvent.contact_id == contact.id, ContactEvent.kind == "feedback")) \
         if ctx.policy["callback"].get("after_feedback") else 0
@@ -91,15 +93,25 @@ def close(ctx, actor, note=""):
         reached = db.session.scalar(select(func.count(Callback.id)).where(
             Callback.contact_id == contact.id, Callback.reached.is_(True)))
         if not reached:
-            raise DomainError({"zh": "此类事项须先回访客户再结案。",
-                               "en": "This kind of matter is closed only after calling the "
-                                     "customer back."}, code="callback_required")
+            return DomainError({"zh": "此类事项须先回访客户再结案。",
+                                "en": "This kind of matter is closed only after calling the "
+                                      "customer back."}, code="callback_required")
     if contact.state == State.HANDLING:
         answered = db.session.scalar(select(func.count(Reply.id)).where(
             Reply.contact_id == contact.id))
         if not answered:
-            raise DomainError({"zh": "请先答复客户。", "en": "Reply to the customer first."},
-                              code="not_answered")
+            return DomainError({"zh": "请先答复客户。", "en": "Reply to the customer first."},
+                               code="not_answered")
+    return None
+
+
+def close(ctx, actor, note=""):
+    """Close the matter; open clocks are cancelled (or breached, if already late)."""
+    contact = ctx.contact
+    guards.may_close(ctx, actor)
+    refusal = closing_refusal(ctx)
+    if refusal is not None:
+        raise refusal
     clocks.close(ctx, ["final"], "met", ctx.at)
     clocks.close(ctx, None, "cancelled", ctx.at)
     contact.state, contact.closed_at = State.CLOSED, ctx.at

@@ -4,15 +4,15 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from sqlalchemy import select
 
 from core import clock
 from core.api import schemas
 from core.api.present import contact_detail
-from core.contacts import context, escalation, guards, lifecycle, resolution, wording
+from core.contacts import actions, context, guards, lifecycle, references, wording
 from core.contacts.models import Contact, Transfer
-from core.errors import DomainError, Invalid
+from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import Department, Staff
@@ -87,7 +87,7 @@ def new_contact():
 def show_contact(ref):
     contact = get_or_404(Contact, ref=ref)
     ctx = context.for_contact(g.tenant, contact, at=clock.now())
-    me = actor()
+    offers = actions.offers(ctx, actor())
     detail = contact_detail(contact)
     now = ctx.at
     pending = guards.pending_transfer(contact)
@@ -97,107 +97,80 @@ def show_contact(ref):
         "web/contact.html", c=contact, detail=detail, ctx=ctx, policy=ctx.policy,
         dept_names={d.code: d.name(lang()) for d in departments},
         draft=draft if draft and draft.get("ref") == ref else None,
-        actions=guards.available(ctx, me), departments=departments,
+        actions=list(offers), offers=offers, departments=departments,
+        steps=[actions.BY_NAME[name] for name in offers],
         colleagues=_colleagues(), pending=pending, now=now, calendar=ctx.calendar,
         decide=request.args.get("decide") == "1",
         transfers=db.session.scalars(select(Transfer).where(Transfer.contact_id == contact.id)
                                      .order_by(Transfer.id)).all())
 
 
-def _department(code):
-    row = db.session.scalars(select(Department).where(Department.code == code,
-                                                      Department.active)).first()
-    if row is None:
-        raise Invalid({"zh": "请选择部门。", "en": "Choose a department."},
-                      fields={"department": ["Choose a department."]})
-    return row
-
-
-def _user(username):
-    if not username:
-        return None
-    return db.session.scalars(select(Staff).where(Staff.username == username)).first()
-
-
-def _do(ctx, action, form):
-    me = actor()
-    if action == "handle":
-        lifecycle.handle(ctx, me, form.get("note", ""))
-    elif action == "transfer":
-        data = schemas.TransferIn().load({k: v for k, v in form.items() if v and k in (
-            "to_department", "mode", "note", "opinion")})
-        lifecycle.transfer(ctx, me, _department(data["to_department"]), data["mode"],
-                           to_staff=_user(form.get("to_user")), note=data["note"],
-                           opinion=data["opinion"], approved_by=_user(form.get("approved_by")))
-    elif action == "accept":
-        lifecycle.accept(ctx, me, guards.may_accept(ctx, me),
-                         wrong=form.get("wrong_transfer") == "1", note=form.get("note", ""))
-    elif action == "coordinate":
-        lead = _department(form.get("lead_department", ""))
-        others = [_department(code) for code in form.getlist("departments")]
-        lifecycle.coordinate(ctx, me, lead, others, form.get("reason", ""))
-    elif action == "agree":
-        lifecycle.agree(ctx, me, form.get("note", ""))
-    elif action == "refer":
-        data = schemas.ReferralIn().load({k: form.get(k, "") for k in
-                                          ("body", "address", "phone", "note")})
-        lifecycle.refer(ctx, me, **data)
-    elif action == "escalate":
-        data = schemas.EscalationIn().load({"reason": form.get("reason", ""),
-                                            "decision_needed": form.get("decision_needed") == "1"})
-        escalation.escalate(ctx, me, data["reason"], data["decision_needed"])
-    elif action == "decide":
-        escalation.decide(ctx, me, schemas.TextIn().load({"text": form.get("text", "")})["text"])
-    elif action == "reply":
-        resolution.reply(ctx, me, schemas.TextIn().load({"text": form.get("text", "")})["text"])
-    elif action == "feedback":
-        resolution.feedback(ctx, me,
-                            schemas.TextIn().load({"text": form.get("text", "")})["text"])
-    elif action == "on_site":
-        resolution.on_site(ctx, me, form.get("note", ""))
-    elif action == "callback":
-        reached = form.get("reached", "1") == "1"
-        raw = form.get("satisfaction")
-        data = schemas.CallbackIn().load({"reached": reached, "note": form.get("note", ""),
-                                          "satisfaction": int(raw) if raw and raw.isdigit()
-                                          else None})
-        resolution.callback(ctx, me, data["satisfaction"], data["reached"], data["note"])
-    elif action == "close":
-        resolution.close(ctx, me, form.get("note", ""))
-    else:
-        abort(404)
+def _form_input(action, form):
+    """The schema's input from the action's web form, with the form's own conventions: an
+    empty optional field is left out (its default applies), a list field is every value
+    chosen, a checkbox or radio is true when it is "1" (left out: the default, e.g. a callback
+    reaches the customer unless "0" is chosen), and a number is digits or nothing."""
+    out = {}
+    for name, declared in schemas.schema(action.schema).fields.items():
+        if isinstance(declared, fields.List):
+            out[name] = form.getlist(name)
+            continue
+        raw = form.get(name)
+        if raw is None or (raw == "" and (not declared.required or name in action.refs)):
+            continue
+        if isinstance(declared, fields.Boolean):
+            out[name] = raw == "1"
+        elif isinstance(declared, fields.Integer):
+            out[name] = int(raw) if raw.isdigit() else None
+        else:
+            out[name] = raw
+    return out
 
 
 @bp.post("/contacts/<ref>/<action>")
 def act(ref, action):
-    if action not in guards.GUARDS:
+    """One step from its form on the contact page, dispatched through the action table: the
+    same schema, reference resolution and domain call as the API's route for it."""
+    step = actions.BY_NAME.get(action)
+    if step is None:
         abort(404)
     contact = get_or_404(Contact, ref=ref)
     ctx = context.for_contact(g.tenant, contact, at=clock.now(), evaluate=True)
     try:
-        _do(ctx, action, request.form)
+        data = schemas.schema(step.schema).load(_form_input(step, request.form))
+        refs = references.resolve(step.refs, data)
+        actions.perform(step, ctx, actor(), data, refs)
         db.session.commit()
-        flash(_("Done: %(action)s.", action=_label(action)), "ok")
+        flash(_("Done: %(action)s.", action=str(step.label)), "ok")
     except ValidationError as err:
         db.session.rollback()
         _keep_draft(ref, action)
         for message in field_errors(err.messages).values():
             flash(message, "error")
     except DomainError as err:
-        refused(err)
+        _refused(err)
         _keep_draft(ref, action)
     return redirect(url_for("web.show_contact", ref=ref) + "#actions")
+
+
+def _refused(err):
+    """A refusal worded in both languages is shown as such; one that only names fields (an
+    unknown department or person) shows the field errors, worded as the API words them."""
+    if not err.fields or err.message.get("zh") != err.message.get("en"):
+        refused(err)
+        return
+    if getattr(err, "keep", False):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    for message in field_errors(err.fields).values():
+        flash(message, "error")
 
 
 def _keep_draft(ref, action):
     """A refused reply keeps its text, so staff correct it instead of typing it again."""
     if request.form.get("text"):
         session["draft"] = {"ref": ref, "action": action, "text": request.form["text"][:8000]}
-
-
-def _label(action):
-    from core.web.labels import ACTIONS
-    return str(ACTIONS.get(action, action))
 
 
 @bp.post("/lint")

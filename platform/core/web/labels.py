@@ -5,7 +5,6 @@ from urllib.parse import quote
 from flask import g, url_for
 from flask_babel import format_datetime, get_timezone, gettext, ngettext
 
-from core.contacts.guards import may_approve_handover
 from core.tenancy.permissions import can
 from core.vocabulary import (  # noqa: F401
     ACTIONS,
@@ -123,8 +122,7 @@ def init_app(app):
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
         MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
         contact_url=contact_url,
-        tenant=lambda: g.get("tenant"), lang=_lang, can=can,
-        may_approve_handover=may_approve_handover)
+        tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 
 
 def _lang():

@@ -8,11 +8,10 @@ steps that would be accepted, so the screen and the rules cannot disagree.  A gu
 from sqlalchemy import select
 
 from core.contacts.models import Coordination, Transfer
+from core.contacts.states import FINISHED, UNANSWERED, State
 from core.errors import DomainError, Forbidden
 from core.extensions import db
 from core.tenancy.permissions import can
-
-FINISHED = ("closed",)
 
 
 def is_member(actor, department_id):
@@ -50,19 +49,19 @@ def open_coordination(contact):
 def may_handle(ctx, actor):
     if not is_owner(ctx, actor):
         _deny("只有首问责任人可以自行办理。", "Only the first-inquiry owner can take it on.")
-    if ctx.contact.state != "registered":
+    if ctx.contact.state != State.REGISTERED:
         _not_now("该事项已分派。", "This matter has already been routed.")
 
 
 def may_transfer(ctx, actor):
     """Returns True when the actor transfers as the owner, False as the handling department."""
     contact = ctx.contact
-    if contact.state in ("closed", "referred"):
+    if contact.state in (State.CLOSED, State.REFERRED):
         _not_now("该事项已结案或已外部告知。", "This matter is closed or referred outside.")
-    if is_owner(ctx, actor) and (contact.state == "registered"
-                                 or (contact.state == "handling" and contact.own_duty)):
+    if is_owner(ctx, actor) and (contact.state == State.REGISTERED
+                                 or (contact.state == State.HANDLING and contact.own_duty)):
         return True
-    if is_member(actor, contact.handler_department_id) and contact.state != "transferred":
+    if is_member(actor, contact.handler_department_id) and contact.state != State.TRANSFERRED:
         return False
     _deny("只有首问责任人或已签收的承办部门可以转办。",
           "Only the owner or the handling department (after signing for it) can transfer it.")
@@ -87,7 +86,7 @@ def may_accept(ctx, actor, row=None):
 
 def may_coordinate(ctx, actor):
     contact = ctx.contact
-    if contact.state in ("closed", "referred"):
+    if contact.state in (State.CLOSED, State.REFERRED):
         _not_now("该事项已结案或已外部告知。", "This matter is closed or referred outside.")
     if not (is_owner(ctx, actor) or is_member(actor, contact.handler_department_id)
             or can(actor, "contact.coordinate_any")):
@@ -108,7 +107,7 @@ def may_refer(ctx, actor):
     _open(ctx.contact)
     if not is_owner(ctx, actor):
         _deny("只有首问责任人可以外部告知。", "Only the first-inquiry owner refers a matter outside.")
-    if ctx.contact.state not in ("registered", "handling"):
+    if ctx.contact.state not in (State.REGISTERED, State.HANDLING):
         _not_now("事项已在其他部门办理。", "The matter is already with another department.")
 
 
@@ -165,7 +164,7 @@ def may_feedback(ctx, actor):
     if not is_member(actor, contact.handler_department_id) or own_work:
         _deny("只有承办部门可以向首问责任人反馈。",
               "Only the handling department reports back to the owner.")
-    if contact.state in ("transferred", "registered"):
+    if contact.state in (State.TRANSFERRED, State.REGISTERED):
         _not_now("请先签收。", "Sign for the matter first.")
 
 
@@ -183,7 +182,7 @@ def may_callback(ctx, actor):
     _open(ctx.contact)
     if not is_owner(ctx, actor):
         _deny("回访由首问责任人进行。", "The first-inquiry owner makes the callback.")
-    if ctx.contact.state in ("registered", "transferred", "coordinating"):
+    if ctx.contact.state in UNANSWERED:
         _not_now("尚无处理结果，不能回访。", "There is no result to call back about yet.")
 
 
@@ -191,6 +190,6 @@ def may_close(ctx, actor):
     _open(ctx.contact)
     if not (is_owner(ctx, actor) or can(actor, "contact.close_any")):
         _deny("只有首问责任人或主管可以结案。", "Only the owner or a supervisor closes a matter.")
-    if ctx.contact.state in ("registered", "transferred", "coordinating"):
+    if ctx.contact.state in UNANSWERED:
         _not_now("事项尚未处理完毕。", "The matter has not been dealt with yet.",
                  code="not_answered")

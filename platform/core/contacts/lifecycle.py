@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.contacts import events, guards, violations
 from core.contacts.context import ContactContext
 from core.contacts.models import Contact, Coordination, Customer, Referral, Transfer
+from core.contacts.states import State
 from core.deadlines import clocks
 from core.errors import DomainError, Invalid
 from core.extensions import db
@@ -111,7 +112,7 @@ def register(tenant, actor, data, at):
                       category=category, summary=data["summary"], customer=customer,
                       received_at=received_at, registered_at=at, registered_by_id=actor.id,
                       owner=owner, co_receiver_ids=[s.id for s in candidates if s is not owner],
-                      state="handling" if own_duty else "registered", own_duty=own_duty,
+                      state=State.HANDLING if own_duty else State.REGISTERED, own_duty=own_duty,
                       policy_version_id=version_id, escalation_level=0, updated_at=at,
                       handler_department_id=owner.department_id if own_duty else None,
                       handler_id=owner.id if own_duty else None, deadlines=[])
@@ -144,7 +145,7 @@ def handle(ctx, actor, note=""):
     contact = ctx.contact
     guards.may_handle(ctx, actor)
     clocks.close(ctx, ["transfer"], "cancelled", ctx.at)
-    contact.own_duty, contact.state = True, "handling"
+    contact.own_duty, contact.state = True, State.HANDLING
     contact.handler_department_id, contact.handler_id = actor.department_id, actor.id
     clocks.start(ctx, "reply", "handle", ctx.at, staff_id=actor.id)
     events.record(ctx, "handling", actor, note=note)
@@ -182,7 +183,7 @@ def transfer_decision(ctx, request):
 def needs_handover_approval(ctx, by_owner):
     """A mid-way handover by the owner of a matter already being handled needs a leader's
     approval where the pack says so (government: the director)."""
-    return bool(by_owner and ctx.contact.state == "handling"
+    return bool(by_owner and ctx.contact.state == State.HANDLING
                 and ctx.policy["transfer"].get("handover_requires_approval"))
 
 
@@ -237,7 +238,7 @@ def transfer(ctx, actor, to_department, mode, to_staff=None, note="", opinion=""
                    to_staff_id=to_staff.id if to_staff else None, by_id=actor.id, at=ctx.at,
                    note=note, opinion=opinion, is_return=is_return, status="pending")
     db.session.add(row)
-    contact.state, contact.own_duty = "transferred", False
+    contact.state, contact.own_duty = State.TRANSFERRED, False
     contact.handler_department_id = to_department.id
     contact.handler_id = to_staff.id if to_staff else None
     contact.handler_department, contact.handler = to_department, to_staff
@@ -262,7 +263,7 @@ def accept(ctx, actor, row, wrong=False, note=""):
     guards.may_accept(ctx, actor, row)
     row.status, row.accepted_at, row.accepted_by_id, row.wrong = "accepted", ctx.at, actor.id, wrong
     clocks.close(ctx, ["accept"], "met", ctx.at, department_id=row.to_department_id)
-    contact.state = "handling"
+    contact.state = State.HANDLING
     if contact.handler_id is None:
         contact.handler_id = actor.id
     events.record(ctx, "accepted", actor, transfer_id=row.id, signed_by=actor.name,
@@ -298,7 +299,8 @@ def coordinate(ctx, actor, lead, co_departments, reason=""):
     db.session.add(row)
     clocks.close(ctx, ["transfer"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS, "cancelled", ctx.at)
-    contact.state, contact.handler_department_id, contact.handler_id = "coordinating", lead.id, None
+    contact.state = State.COORDINATING
+    contact.handler_department_id, contact.handler_id = lead.id, None
     # Set the relations too: loaded ones would otherwise show the previous handler until expired.
     contact.handler_department, contact.handler = lead, None
     clocks.hand_on(contact, ["on_site"], lead.id)
@@ -318,7 +320,7 @@ def agree(ctx, actor, note=""):
     row = guards.may_agree(ctx, actor)
     row.status, row.agreed_at = "agreed", ctx.at
     clocks.close(ctx, ["consult"], "met", ctx.at)
-    contact.state = "handling"
+    contact.state = State.HANDLING
     if not clocks.running_clocks(contact, ["reply"]):
         clocks.start(ctx, "reply", "agreement", ctx.at, department_id=row.lead_department_id)
     events.record(ctx, "coordination_agreed", actor, coordination_id=row.id, note=note)
@@ -333,7 +335,7 @@ def refer(ctx, actor, body, address="", phone="", note=""):
     db.session.add(row)
     clocks.close(ctx, ["transfer", "reply", "escalation"], "met", ctx.at)
     clocks.close(ctx, HANDLER_CLOCKS + ("on_site",), "cancelled", ctx.at)
-    contact.state = "referred"
+    contact.state = State.REFERRED
     if contact.matter_type in ctx.policy["callback"]["required_for"]:
         clocks.start(ctx, "callback", "referral", ctx.at, staff_id=contact.owner_id)
     events.record(ctx, "referred", actor, body=body, address=address, phone=phone, note=note)

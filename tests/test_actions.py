@@ -300,3 +300,19 @@ def test_the_web_hands_a_matter_to_the_named_active_person(handed_over, frozen):
         detail = api.get(f"/contacts/{ref}").get_json()
     assert detail["state"] == "transferred"
     assert detail["handler"]["username"] == "front-office-lead"
+
+
+def test_web_registration_refuses_an_unknown_or_deactivated_co_receiver(web_login, frozen):
+    """The web form names the co-receiver it cannot use instead of silently dropping it (the
+    API refuses it the same way); nothing is registered."""
+    me = web_login("demo-hotel", "security")
+    _deactivate("front-office")
+    form = {"channel": "phone", "matter_type": "complaint", "summary": "空调不制冷",
+            "customer_name": "赵先生", "customer_phone": "13800000000"}
+    with frozen(NOW):
+        for name in ("nobody-here", "front-office"):
+            res = me.post("/contacts/new", dict(form, co_receivers=name))
+            assert res.status_code == 422
+            page = res.get_data(as_text=True)
+            assert '<span class="err">没有该用户名的在职员工。</span>' in page
+            assert "空调不制冷" in page            # what was typed is kept

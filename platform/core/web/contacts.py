@@ -60,7 +60,8 @@ def new_contact():
     if request.method == "POST":
         try:
             data = schemas.ContactIn().load(_contact_form_data(form))
-            data["co_receivers"] = [s for s in _colleagues() if s.username in data["co_receivers"]]
+            data["co_receivers"] = [references.staff(u, "co_receivers")
+                                    for u in data["co_receivers"]]
             ctx = lifecycle.register(g.tenant, actor(), data, clock.now())
             db.session.commit()
             if ctx.query_code:          # shown on the contact page, notice and forms (docs/progress.md)

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.contacts import escalation, guards, lifecycle, resolution
+from core.contacts import escalation, guards, lifecycle, references, resolution
 from core.contacts import schemas as s
 from core.contacts.references import DEPARTMENT, DEPARTMENTS, STAFF
 from core.errors import DomainError
 from core.extensions import db
-from core.tenancy.models import Department, Staff
+from core.tenancy.models import Staff
 from core.tenancy.scoping import get_or_404
 
 # An opinion stands in for the one the form asks for, when the pack wants one to allow a step.
@@ -83,11 +83,6 @@ def _callback(ctx, actor, data, refs):
 
 # -- what the guard alone does not know -------------------------------------------------------
 
-def _departments():
-    return db.session.scalars(select(Department).where(Department.active)
-                              .order_by(Department.code)).all()
-
-
 def transfer_targets(ctx, actor, by_owner):
     """The active departments the pack lets ``actor`` transfer the matter to now, asked
     exactly as :func:`core.contacts.lifecycle.transfer` asks; and whether any of them needs a
@@ -96,7 +91,7 @@ def transfer_targets(ctx, actor, by_owner):
     current = lifecycle.current_transfer(ctx.contact)
     mode = ctx.policy["transfer"]["modes"][0]
     targets, opinion = [], False
-    for department in _departments():
+    for department in references.active_departments():
         if department.id == ctx.contact.handler_department_id:
             continue                    # refused as "already with this department"
         request = lifecycle.transfer_request(ctx, actor, department.id, mode, by_owner,

@@ -14,6 +14,13 @@ from core.tenancy.models import Department, Staff
 DEPARTMENT, DEPARTMENTS, STAFF = "department", "departments", "staff"
 
 
+def active_departments():
+    """The tenant's active departments by code: the choices every form and the transfer
+    targets start from."""
+    return db.session.scalars(select(Department).where(Department.active)
+                              .order_by(Department.code)).all()
+
+
 def department(code, field):
     """The active department ``code`` of the current tenant, or a field error under ``field``."""
     row = db.session.scalars(select(Department).where(Department.code == code,

@@ -63,9 +63,9 @@ def add_slug(endpoint, values):
 
 
 def release(exc):
-    tokens = g.pop("tenant_tokens", None)
-    if tokens is not None:
-        leave_tenant(tokens)
+    scope = g.pop("tenant_tokens", None)
+    if scope is not None:
+        leave_tenant(scope)
 
 
 def require_login():
@@ -122,12 +122,18 @@ def lang():
 
 
 def refused(err):
-    """Show a refused action to the person (the message in their language) and roll back,
-    unless the refusal's evidence must be kept."""
+    """Show a refused action to the person and roll back, unless the refusal's evidence must
+    be kept.  A refusal worded in both languages is shown in the reader's; one that only
+    names fields (an unknown department or person: one wording, the API's) shows the field
+    errors, translated as on every form."""
     if getattr(err, "keep", False):
         db.session.commit()
     else:
         db.session.rollback()
+    if err.fields and err.message.get("zh") == err.message.get("en"):
+        for message in field_errors(err.fields).values():
+            flash(message, "error")
+        return
     flash(err.message.get(lang(), err.message.get("en", "")), "error")
 
 
@@ -146,6 +152,7 @@ def field_errors(messages):
 
 __all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors", "DomainError"]
 
+# The staff pages' routes (imported for their side effect: they add to ``bp``).
 from core.web import (  # noqa: E402,F401
     auth,
     contacts,
@@ -153,7 +160,7 @@ from core.web import (  # noqa: E402,F401
     printing,
     progress,
     queues,
-    registers,  # (routes)
+    registers,
     supervision,
     tokens,
 )

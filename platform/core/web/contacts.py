@@ -15,15 +15,10 @@ from core.contacts.models import Contact, Transfer
 from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
-from core.tenancy.models import Department, Staff
+from core.tenancy.models import Staff
 from core.tenancy.scoping import get_or_404
 from core.web import actor, bp, field_errors, lang, refused
 from core.web.progress import remember_code
-
-
-def _departments():
-    return db.session.scalars(select(Department).where(Department.active)
-                              .order_by(Department.code)).all()
 
 
 def _colleagues():
@@ -79,7 +74,7 @@ def new_contact():
             errors = field_errors(err.fields) or {"_": err.message.get(lang())}
     now_local = clock.now().astimezone(ZoneInfo(g.tenant.timezone))
     return render_template("web/contact_new.html", policy=policy, errors=errors, form=form,
-                           colleagues=_colleagues(), departments=_departments(),
+                           colleagues=_colleagues(), departments=references.active_departments(),
                            now_local=now_local.strftime("%Y-%m-%dT%H:%M")), \
         (422 if errors else 200)
 
@@ -92,7 +87,7 @@ def show_contact(ref):
     detail = contact_detail(contact)
     now = ctx.at
     pending = guards.pending_transfer(contact)
-    departments = _departments()
+    departments = references.active_departments()
     draft = session.pop("draft", None)
     return render_template(
         "web/contact.html", c=contact, detail=detail, ctx=ctx, policy=ctx.policy,
@@ -149,23 +144,9 @@ def act(ref, action):
         for message in field_errors(err.messages).values():
             flash(message, "error")
     except DomainError as err:
-        _refused(err)
+        refused(err)
         _keep_draft(ref, action)
     return redirect(url_for("web.show_contact", ref=ref) + "#actions")
-
-
-def _refused(err):
-    """A refusal worded in both languages is shown as such; one that only names fields (an
-    unknown department or person) shows the field errors, worded as the API words them."""
-    if not err.fields or err.message.get("zh") != err.message.get("en"):
-        refused(err)
-        return
-    if getattr(err, "keep", False):
-        db.session.commit()
-    else:
-        db.session.rollback()
-    for message in field_errors(err.fields).values():
-        flash(message, "error")
 
 
 def _keep_draft(ref, action):
@@ -186,7 +167,7 @@ def lint_reply():
 @bp.get("/directory")
 def directory():
     policy = policies.load(policies.current_version_id(g.tenant))[1]
-    return render_template("web/directory.html", departments=_departments(), policy=policy)
+    return render_template("web/directory.html", departments=references.active_departments(), policy=policy)
 
 
 @bp.get("/contacts/<ref>/notice")

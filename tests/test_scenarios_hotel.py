@@ -104,7 +104,8 @@ def test_late_department_climbs_qi_deputy_gm_gm(login, frozen, runner):
     """Item 4 and 6: the receiving department answers within 1 working day; when it does not,
     the slip climbs the chain QI -> deputy GM in charge -> GM, each level a conflict
     escalation with 4 working hours of its own, and the department's lateness is proposed
-    (the escalation clocks themselves propose nothing)."""
+    (the escalation clocks themselves propose nothing).  The reply and the feedback fall due
+    together: one lateness, so one level and one proposal, not two (issue 11)."""
     security, front = login("demo-hotel", "security"), login("demo-hotel", "front-office")
     with frozen("2026-11-02T10:00:00+08:00"):             # a Monday
         c = register(security, matter_type="complaint", summary="账单多收了房费")
@@ -116,12 +117,21 @@ def test_late_department_climbs_qi_deputy_gm_gm(login, frozen, runner):
         c = security.get(f"/contacts/{c['ref']}").get_json()
         top = security.post(f"/contacts/{c['ref']}/escalations", json={"reason": "客人再投诉"})
     escalated = [e["details"] for e in c["events"] if e["kind"] == "escalated"]
-    assert [e["to"] for e in escalated] == ["quality", "deputy_gm", "gm"]
+    # The first sweep: QI only; the second: QI's own 4 working hours ran out -> deputy GM.
+    assert [(e["to"], e["automatic"]) for e in escalated] == [
+        ("quality", True), ("deputy_gm", True)]
     assert all(e["conflict"] for e in escalated)
-    assert top.status_code == 409 and top.get_json()["error"]["code"] == "chain_exhausted"
+    breached = {e["details"]["deadline_kind"]: e["details"] for e in c["events"]
+                if e["kind"] == "deadline_breached"}
+    assert breached["feedback"]["coincides_with"] == breached["reply"]["deadline_id"]
+    assert top.status_code == 201
+    with frozen("2026-11-06T18:05:00+08:00"):
+        again = security.post(f"/contacts/{c['ref']}/escalations", json={"reason": "再次"})
+        events = security.get(f"/contacts/{c['ref']}").get_json()["events"]
+    assert [e["details"]["to"] for e in events if e["kind"] == "escalated"][-1] == "gm"
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "chain_exhausted"
     proposed = security.get("/violations").get_json()["items"]
     assert sorted((v["trigger"], v["department"], v["rule"]) for v in proposed) == [
-        ("deadline.feedback", "front_office", "late_handling"),
         ("deadline.reply", "front_office", "late_handling")]
 
 

@@ -1,4 +1,5 @@
-"""The ``shouwen`` command (a Flask CLI group): serve, worker, init-db, db, token, sweep.
+"""The ``shouwen`` command (a Flask CLI group): serve, worker, init-db, db, token, sweep,
+supervision.
 
 The SaaS shell adds its own commands (demo, operator) in ``tenants.cli``."""
 import sys
@@ -8,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from core import clock
 from core.db import upgrade
+from core.extensions import db
 
 
 def _create_app():
@@ -128,8 +130,32 @@ def sweep_command(at):
     click.echo(f"swept at {instant.isoformat()}: {count} deadline(s) newly breached")
 
 
+@click.group("supervision")
+def supervision_group():
+    """The supervision figures (docs/supervision.md)."""
+
+
+@supervision_group.command("rebuild")
+@click.option("--tenant", "slug", default=None, help="One organisation (default: all)")
+@with_appcontext
+def supervision_rebuild(slug):
+    """Recompute the figures from the raw records (after an upgrade or a bulk load)."""
+    from sqlalchemy import select
+
+    from core.supervision.maintenance import rebuild_tenant
+    from core.tenancy.models import Tenant
+    from core.tenancy.scoping import unscoped
+    with unscoped():
+        tenants = db.session.execute(select(Tenant.id, Tenant.slug).order_by(Tenant.id)).all()
+    for tenant_id, tenant_slug in tenants:
+        if slug is None or slug == tenant_slug:
+            filled, rows = rebuild_tenant(tenant_id)
+            click.echo(f"{tenant_slug}: {filled} clocks' time taken filled, {rows} roll-up rows")
+
+
 def init_app(app):
-    for command in (init_db_command, serve_command, worker_command, token_group, sweep_command):
+    for command in (init_db_command, serve_command, worker_command, token_group, sweep_command,
+                    supervision_group):
         app.cli.add_command(command)
 
 

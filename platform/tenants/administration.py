@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from core.errors import DomainError, Invalid
 from core.extensions import db
 from core.policy import versions as policies
+from core.supervision.maintenance import rebuild_figures
 from core.tenancy.models import Department, Staff
 
 CODE_TAKEN = "A department with this code exists already."
@@ -112,6 +113,9 @@ def _keep_an_admin(staff):
 def update_settings(tenant, data):
     """Display name, time zone, languages (default first), reference prefix (new contacts)."""
     tenant.name = data["name"]
+    if data["timezone"] != tenant.timezone:
+        # Every local day of the figures moves: recompute them (core.supervision).
+        rebuild_figures.enqueue(tenant.id)
     tenant.timezone = data["timezone"]
     default = data["default_language"]
     tenant.languages = [default] + [x for x in dict.fromkeys(data["languages"]) if x != default]

@@ -31,9 +31,14 @@ def escalate_step(ctx, actor, reason, deadline=None, decision_needed=False):
         # A level named by role only (e.g. "section chief") is that role in the department
         # now handling the matter, else in the owner's department.
         department_id = contact.handler_department_id or contact.owner.department_id
+    # Where the matter came from: the department handling it, else (still registered, e.g.
+    # the owner's handover ran late) the owner's.
+    from_department_id = contact.handler_department_id or contact.owner.department_id
     row = Escalation(tenant_id=contact.tenant_id, contact_id=contact.id, level=step["level"],
                      key=step["key"], name=step["name"], department_id=department_id,
-                     from_department_id=contact.handler_department_id,
+                     from_department_id=from_department_id,
+                     charged_department_id=_charged_department(contact, deadline,
+                                                               from_department_id),
                      conflict=bool(step.get("conflict")), by_id=actor.id if actor else None,
                      deadline_id=deadline.id if deadline is not None else None,
                      reason=reason, at=ctx.at)
@@ -58,6 +63,17 @@ def escalate_step(ctx, actor, reason, deadline=None, decision_needed=False):
                   automatic=actor is None, department_id=department_id, staff_ids=targets,
                   decision_needed=bool(decision_needed))
     return row
+
+
+def _charged_department(contact, deadline, from_department_id):
+    """The department whose lateness brought the matter up (what QI counts it against):
+    the one the breached clock was charged to; for the running out of an escalation
+    level's own clock, or a person's escalation, the department the matter came from.
+    (A level's clock is the level's, but the lateness that keeps climbing is not.)"""
+    if (deadline is not None and deadline.kind != "escalation"
+            and deadline.charged_department_id is not None):
+        return deadline.charged_department_id
+    return from_department_id
 
 
 def _targets(step, department_id):

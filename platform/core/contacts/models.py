@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -60,6 +61,9 @@ class Contact(TenantScoped, db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)   # when it was entered
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    # The owner's department when the matter was registered: what the supervision figures
+    # count the contact under (a later move of the person does not move their contacts).
+    owner_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     co_receiver_ids: Mapped[list] = mapped_column(JSONType, default=list)
     handler_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -77,7 +81,8 @@ class Contact(TenantScoped, db.Model):
     owner = relationship(Staff, foreign_keys=[owner_id], lazy="joined")
     registered_by = relationship(Staff, foreign_keys=[registered_by_id], lazy="select")
     handler = relationship(Staff, foreign_keys=[handler_id], lazy="joined")
-    handler_department = relationship(Department, lazy="joined")
+    handler_department = relationship(Department, foreign_keys=[handler_department_id],
+                                      lazy="joined")
     policy_version = relationship(PolicyVersion, lazy="select")
     deadlines = relationship("Deadline", back_populates="contact", order_by="Deadline.id",
                              lazy="select")
@@ -190,6 +195,14 @@ class Deadline(TenantScoped, db.Model):
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responsible_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     responsible_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Whose figure the clock's outcome counts in (core.deadlines.clocks.charge): the
+    # responsible department, else the responsible person's department at the time; the
+    # responsible person, else the owner.  Kept on the row so the roll-ups
+    # (core.supervision) never depend on where a person works today.
+    charged_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    charged_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Time taken, in the rule's own unit (WorkCalendar.elapsed), once closed by its step.
+    elapsed: Mapped[float | None] = mapped_column(Float)
     reminders_sent: Mapped[int] = mapped_column(SmallInteger, default=0)
     # The next reminder point of an open clock (core.deadlines.reminders); NULL when none is left.
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -226,6 +239,8 @@ class Callback(TenantScoped, db.Model):
     id: Mapped[int] = _id()
     contact_id: Mapped[int] = _contact_fk()
     by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    # The caller's department at the time, for the per-department callback figures.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reached: Mapped[bool] = mapped_column(Boolean, default=True)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
@@ -243,6 +258,10 @@ class Escalation(TenantScoped, db.Model):
     name: Mapped[dict] = mapped_column(JSONType)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     from_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # The department whose lateness (or unresolved handling) brought the matter up: the
+    # department the breached clock was charged to, else the one handling it, else the
+    # owner's.  The hotel's QI counts conflict escalations per this department.
+    charged_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     conflict: Mapped[bool] = mapped_column(Boolean, default=False)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
@@ -269,6 +288,9 @@ class Violation(TenantScoped, db.Model):
     evidence: Mapped[dict] = mapped_column(JSONType, default=dict)
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
     status: Mapped[str] = mapped_column(String(12), default="proposed")
+    # Which offence of this rule this is for the person (1st, 2nd, 3rd ...): the confirmed
+    # ones before it plus one, fixed when it is confirmed (graded sanctions).
+    offence: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -278,6 +300,7 @@ class Violation(TenantScoped, db.Model):
     __table_args__ = (
         Index("ix_violations_tenant_status_created", "tenant_id", "status", "created_at"),
         Index("ix_violations_tenant_staff_rule", "tenant_id", "staff_id", "rule_key", "status"),
+        Index("ix_violations_tenant_contact", "tenant_id", "contact_id"),
         # One proposal per breached deadline, however many sweeps see it.
         UniqueConstraint("tenant_id", "deadline_id"),
     )

@@ -69,7 +69,7 @@ def callback(ctx, actor, satisfaction, reached=True, note=""):
         raise Invalid("satisfaction required",
                       fields={"satisfaction": ["Required when the customer was reached."]})
     row = Callback(tenant_id=contact.tenant_id, contact_id=contact.id, by_id=actor.id,
-                   at=ctx.at, reached=reached, satisfaction=satisfaction, note=note)
+                   department_id=actor.department_id, at=ctx.at, reached=reached, satisfaction=satisfaction, note=note)
     db.session.add(row)
     if reached:
         clocks.close(ctx, ["callback"], "met", ctx.at)

@@ -14,12 +14,10 @@ def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, dead
                                         staff=staff_id, previous_count=0)
     if not penalty:
         return None
+    previous = 0
     if staff_id is not None:
         # Graded sanctions: the same person's confirmed violations of the same rule.
-        previous = db.session.scalar(
-            select(func.count(Violation.id)).where(
-                Violation.staff_id == staff_id, Violation.rule_key == penalty["rule"],
-                Violation.status == "confirmed")) or 0
+        previous = _confirmed_before(staff_id, penalty["rule"])
         if previous:
             penalty = ctx.hooks.shouwen_penalty(policy=ctx.policy, trigger=trigger,
                                                 staff=staff_id, previous_count=previous)
@@ -28,7 +26,7 @@ def propose(ctx, trigger, staff_id=None, department_id=None, evidence=None, dead
                           rule_key=penalty["rule"], rule_text=penalty["rule_text"],
                           sanction=penalty["sanction"], evidence=evidence or {},
                           deadline_id=deadline.id if deadline is not None else None,
-                          status="proposed", created_at=ctx.at)
+                          status="proposed", offence=previous + 1, created_at=ctx.at)
     db.session.add(violation)
     db.session.flush()
     outbox.emit("violation.proposed", {
@@ -52,6 +50,15 @@ def decide(violation, actor, decision, reason, at):
     if violation.status != "proposed":
         raise Invalid({"zh": "该违规已裁定。", "en": "This violation has already been decided."},
                       code="already_decided", status=409)
+    if decision == "confirm" and violation.staff_id is not None:
+        # The ordinal is fixed when it counts: others confirmed since the proposal move it.
+        violation.offence = _confirmed_before(violation.staff_id, violation.rule_key) + 1
     violation.status = "confirmed" if decision == "confirm" else "waived"
     violation.decided_by_id, violation.decided_at, violation.reason = actor.id, at, reason.strip()
     return violation
+
+
+def _confirmed_before(staff_id, rule_key):
+    return db.session.scalar(select(func.count(Violation.id)).where(
+        Violation.staff_id == staff_id, Violation.rule_key == rule_key,
+        Violation.status == "confirmed")) or 0

@@ -20,6 +20,9 @@ one event in the order they were registered, and the order below matters:
 4. ``Session before_flush``: **scoping's tenant stamp before the config stamp.**  Scoping
    fills in ``tenant_id`` on new rows and refuses rows of another tenant; the config stamp
    then reads those ``tenant_id`` to know whose caches to invalidate.
+   The supervision roll-up (``core.supervision.rollup``) comes last: it reads the old
+   values of rows changed while expired; its ``after_flush`` writes the upserts in the
+   same flush, once the new rows' foreign keys are set.
 5. ``Session before_commit``: the outbox writes its held rows (``core.notify.outbox``).  Its
    flush runs the ``before_flush`` listeners above, and it queues the drain wake-ups on
    the after-commit queue *after* every job the transaction enqueued, so jobs go out first.
@@ -38,6 +41,7 @@ def _listeners():
     from core.db import after_commit, sqlite_writers
     from core.notify import outbox
     from core.policy import config_stamp
+    from core.supervision import rollup
     from core.tenancy import scoping
     return [
         (Engine, "connect", sqlite_writers.set_pragmas),
@@ -48,6 +52,8 @@ def _listeners():
         (Session, "do_orm_execute", config_stamp.on_bulk_statement),
         (Session, "before_flush", scoping.stamp_tenant),
         (Session, "before_flush", config_stamp.on_flush),
+        (Session, "before_flush", rollup.remember_unread),
+        (Session, "after_flush", rollup.collect),
         (Session, "before_commit", outbox.write_held_rows),
         (Session, "after_commit", after_commit.after_commit),
         (Session, "after_soft_rollback", after_commit.after_soft_rollback),

@@ -13,7 +13,7 @@ from core.contacts.models import Deadline
 from core.deadlines.workcalendar import WorkCalendar
 from core.extensions import db
 from core.policy import config_stamp
-from core.tenancy.models import ConfirmedYear, SpecialDay
+from core.tenancy.models import ConfirmedYear, SpecialDay, Staff
 
 
 def calendar_for(tenant, policy):
@@ -50,8 +50,11 @@ def start(ctx, kind, stage, at, department_id=None, staff_id=None):
     deadline = Deadline(tenant_id=contact.tenant_id, contact=contact, kind=kind, stage=stage,
                         amount=rule["amount"], unit=rule["unit"], start_at=at, due_at=due.at,
                         calendar_confirmed=due.confirmed, status="open",
+                        # set, not left unloaded: later changes then carry their old value
+                        closed_at=None, breached_at=None, elapsed=None,
                         responsible_department_id=department_id,
                         responsible_staff_id=staff_id)
+    charge(deadline, contact)
     from core.deadlines.reminders import (
         first_point,  # reminders reads the policy; keep imports one-way
     )
@@ -78,6 +81,24 @@ def hand_on(contact, kinds, department_id, staff_id=None):
     department that must be there is now the one the matter was handed to."""
     for deadline in running_clocks(contact, kinds):
         deadline.responsible_department_id, deadline.responsible_staff_id = department_id, staff_id
+        charge(deadline, contact)
+
+
+def charge(deadline, contact):
+    """Set whose figures the clock counts in, from who answers for it now: the responsible
+    department, else the responsible person's department; the responsible person, else the
+    owner (a clock with only a department is the department's, not a person's)."""
+    staff_id = deadline.responsible_staff_id
+    if staff_id is None and deadline.responsible_department_id is None:
+        staff_id = contact.owner_id
+    department_id = deadline.responsible_department_id
+    if department_id is None and staff_id is not None:
+        if staff_id == contact.owner_id:
+            department_id = contact.owner.department_id
+        else:
+            with db.session.no_autoflush:     # the clock may not be in the session yet
+                department_id = db.session.get(Staff, staff_id).department_id
+    deadline.charged_staff_id, deadline.charged_department_id = staff_id, department_id
 
 
 def close(ctx, kinds, outcome, at, department_id=None):
@@ -99,6 +120,8 @@ def close(ctx, kinds, outcome, at, department_id=None):
             else:
                 deadline.status = outcome
         deadline.closed_at, deadline.next_reminder_at = at, None
+        if deadline.status != "cancelled":
+            deadline.elapsed = ctx.calendar.elapsed(deadline.start_at, at, deadline.unit)
         closed.append(deadline)
     return closed
 
@@ -112,6 +135,9 @@ def status_at(deadline, now):
 
 def claim_breach(deadline, at):
     """Mark an open clock breached exactly once across workers; True if this call did it."""
+    # The roll-up (core.supervision.rollup) reads a change's old values from the object's
+    # history; once the UPDATE below has run, the database can no longer tell them.
+    deadline.status, deadline.breached_at       # noqa: B018 (loads any unloaded column)
     result = db.session.execute(
         update(Deadline).where(Deadline.id == deadline.id, Deadline.status == "open")
         .values(status="breached", breached_at=at, next_reminder_at=None)

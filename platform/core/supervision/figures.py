@@ -1,0 +1,207 @@
+"""The supervision figures of a period, read from the roll-ups (``core.supervision.models``).
+
+``read`` sums the roll-up rows of a period for the whole organisation, per department
+or per person, and returns one :class:`Figures` per group; nothing here scans contacts.
+The dashboards, the API, the monthly report and the assessments all read figures
+through this module, so a number means the same thing everywhere.
+
+Definitions (docs/supervision.md):
+- on-time rate of a clock kind = met / (met + breached); cancelled clocks (made moot by
+  a decision) are left out and shown apart;
+- median and 90th percentile of the time taken, by nearest rank over the clocks closed by
+  their step in the period (met or breached, then done), in the rule's own unit, to two
+  significant figures; a kind timed in two units (hours for one matter type, working days
+  for another) has a line per unit;
+- escalations and conflict escalations count against the department charged;
+- violations are dated by their proposal; ``proposed`` counts all, ``pending`` those not
+  decided yet; offences count confirmed ones by their ordinal (1st, 2nd, 3rd or later);
+- satisfaction is the owner's callback grade, 1-5, of customers reached.
+"""
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.supervision.models import ALL_STAFF, FigureCount, FigureDuration
+
+KIND_ORDER = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final",
+              "escalation")
+KNOWN = ("contacts", "clocks", "escalations", "violations", "callbacks", "satisfaction")
+GROUPINGS = (None, "department", "staff")
+
+
+@dataclass
+class Figures:
+    """The sums of one group (the organisation, a department or a person) over a period."""
+    counts: dict = field(default_factory=dict)        # (metric, key) -> (n, total)
+    durations: dict = field(default_factory=dict)     # (kind, unit) -> Counter(bucket -> n)
+
+    def n(self, metric, key=""):
+        return self.counts.get((metric, key), (0, 0))[0]
+
+    def keyed(self, metric):
+        """``{key: n}`` of one metric, keys sorted, zeros left out."""
+        return {k: v[0] for (m, k), v in sorted(self.counts.items()) if m == metric and v[0]}
+
+    # -- what the pages show ------------------------------------------------------------
+    def contacts(self):
+        return {"total": self.n("contacts"), "by_channel": self.keyed("contacts.channel"),
+                "by_matter_type": self.keyed("contacts.matter_type"),
+                "by_category": {k: n for k, n in self.keyed("contacts.category").items() if k}}
+
+    def clocks(self):
+        """Per kind: met, breached, cancelled, on-time rate; time taken per unit."""
+        kinds = set(self.keyed("clocks.met")) | set(self.keyed("clocks.breached")) | set(
+            self.keyed("clocks.cancelled")) | {k for k, _u in self.durations}
+        rows = {}
+        for kind in sorted(kinds, key=_kind_order):
+            met, breached = self.n("clocks.met", kind), self.n("clocks.breached", kind)
+            rows[kind] = {"met": met, "breached": breached,
+                          "cancelled": self.n("clocks.cancelled", kind),
+                          "on_time_rate": rate(met, met + breached),
+                          "time_taken": [dict(unit=unit, **quantiles(hist)) for (k, unit), hist
+                                         in sorted(self.durations.items()) if k == kind]}
+        return rows
+
+    def on_time(self, kinds=None):
+        """The on-time rate over the kinds: met / (met + breached).  By default every kind
+        but the escalation levels' own clocks, which time the supervisors, not the
+        handling (they are shown on their own line)."""
+        def counted(kind):
+            return kind in kinds if kinds else kind != "escalation"
+        met = sum(v for k, v in self.keyed("clocks.met").items() if counted(k))
+        late = sum(v for k, v in self.keyed("clocks.breached").items() if counted(k))
+        return {"met": met, "breached": late, "rate": rate(met, met + late)}
+
+    def escalations(self):
+        return {"total": self.n("escalations"), "conflict": self.n("escalations.conflict"),
+                "by_level": self.keyed("escalations.to")}
+
+    def violations(self):
+        by_status = {s: self.keyed(f"violations.{s}") for s in ("proposed", "confirmed",
+                                                                 "waived")}
+        rules = sorted(set().union(*by_status.values()))
+        by_rule = {r: {"proposed": sum(by_status[s].get(r, 0) for s in by_status),
+                       "pending": by_status["proposed"].get(r, 0),
+                       "confirmed": by_status["confirmed"].get(r, 0),
+                       "waived": by_status["waived"].get(r, 0)} for r in rules}
+        totals = {k: sum(row[k] for row in by_rule.values())
+                  for k in ("proposed", "pending", "confirmed", "waived")}
+        offences = self.keyed("violations.offence")
+        return {**totals, "by_rule": by_rule,
+                "offences": {o: offences.get(o, 0) for o in ("1", "2", "3")}}
+
+    def callbacks(self):
+        reached, unreached = self.n("callbacks", "reached"), self.n("callbacks", "unreached")
+        grades = {str(g): self.n("satisfaction", str(g)) for g in range(1, 6)}
+        graded = sum(grades.values())
+        total = sum(v[1] for (m, _k), v in self.counts.items() if m == "satisfaction")
+        clock = self.on_time(["callback"])
+        return {"total": reached + unreached, "reached": reached, "unreached": unreached,
+                "reached_rate": rate(reached, reached + unreached),
+                "on_time": clock["met"], "late": clock["breached"], "on_time_rate": clock["rate"],
+                "satisfaction": grades, "graded": graded,
+                "satisfaction_mean": round(total / graded, 2) if graded else None}
+
+    def others(self):
+        """Metric families added by other work (spot checks, customers' complaints):
+        ``{family: {metric: {key: n}}}``, shown without a change here."""
+        out = defaultdict(dict)
+        for (metric, key), (n, _t) in sorted(self.counts.items()):
+            family = metric.split(".")[0]
+            if family not in KNOWN and n:
+                out[family].setdefault(metric, {})[key] = n
+        return dict(out)
+
+    def as_dict(self):
+        return {"contacts": self.contacts(), "deadlines": self.clocks(),
+                "on_time": self.on_time(), "escalations": self.escalations(),
+                "violations": self.violations(), "callbacks": self.callbacks(),
+                **self.others()}
+
+
+def _kind_order(kind):
+    return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
+
+
+def rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def quantiles(histogram):
+    """Median and 90th percentile by nearest rank over a bucket histogram, in the unit."""
+    total = sum(histogram.values())
+    if not total:
+        return {"count": 0, "median": None, "p90": None}
+    ordered = sorted(histogram.items())
+
+    def nearest(p):
+        rank, seen = max(1, math.ceil(p * total)), 0
+        for value, n in ordered:
+            seen += n
+            if seen >= rank:
+                return value / 1000
+    return {"count": total, "median": nearest(0.5), "p90": nearest(0.9)}
+
+
+def read(period, by=None, department_id=None, staff_id=None):
+    """``{group: Figures}`` for ``period``: group None (the organisation) when ``by`` is
+    None, else a department id (``by="department"``) or a person's id (``by="staff"``).
+    ``department_id`` / ``staff_id`` narrow the rows read to one department / person."""
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    groups = defaultdict(Figures)
+    for table in (FigureCount, FigureDuration):
+        for group, values, n, total in _sums(table, period, by, department_id, staff_id):
+            if table is FigureCount:
+                groups[group].counts[values] = (n, total)
+            else:
+                groups[group].durations.setdefault(values[:2], Counter())[values[2]] += n
+    return dict(groups)
+
+
+def _sums(table, period, by, department_id, staff_id):
+    values = ((table.metric, table.key) if table is FigureCount
+              else (table.kind, table.unit, table.bucket))
+    group = {None: [], "department": [table.department_id], "staff": [table.staff_id]}[by]
+    sums = [func.sum(table.n)] + ([func.sum(table.total)] if table is FigureCount else [])
+    stmt = select(*group, *values, *sums).where(table.day >= period.first,
+                                                table.day <= period.last)
+    if by == "staff" or staff_id is not None:
+        stmt = stmt.where(table.staff_id != ALL_STAFF)
+    else:
+        stmt = stmt.where(table.staff_id == ALL_STAFF)
+    if department_id is not None:
+        stmt = stmt.where(table.department_id == department_id)
+    if staff_id is not None:
+        stmt = stmt.where(table.staff_id == staff_id)
+    for row in db.session.execute(stmt.group_by(*group, *values)):
+        row = tuple(row)
+        head = row[0] if group else None
+        rest = row[1:] if group else row
+        width = len(values)
+        yield head, tuple(rest[:width]), rest[width], (rest[width + 1] if len(rest) > width + 1
+                                                       else 0)
+
+
+def trend(period, count, department_id=None):
+    """``[(Period, Figures)]`` for the ``count`` periods ending with ``period`` (counts
+    only: the trend shows rates and numbers, not time taken), in one query."""
+    series = period.series(count)
+    stmt = (select(FigureCount.day, FigureCount.metric, FigureCount.key,
+                   func.sum(FigureCount.n), func.sum(FigureCount.total))
+            .where(FigureCount.staff_id == ALL_STAFF, FigureCount.day >= series[0].first,
+                   FigureCount.day <= series[-1].last)
+            .group_by(FigureCount.day, FigureCount.metric, FigureCount.key))
+    if department_id is not None:
+        stmt = stmt.where(FigureCount.department_id == department_id)
+    out = [(p, Figures()) for p in series]
+    for day, metric, key, n, total in db.session.execute(stmt):
+        for p, figures in out:
+            if p.first <= day <= p.last:
+                old = figures.counts.get((metric, key), (0, 0))
+                figures.counts[(metric, key)] = (old[0] + n, old[1] + total)
+                break
+    return out

@@ -1,0 +1,185 @@
+"""Keep the roll-up tables equal to the sum of the raw rows' contributions.
+
+``collect`` is a Session ``after_flush`` listener (registered by ``core.db.listeners``):
+for each new, changed or deleted row of a
+contributing model it subtracts what the row counted for before and adds what it counts
+for now, and writes the net change at once with one multi-row upsert per table.  Being
+in the flush, the change commits or rolls back with the rows that caused it, savepoints
+included; work is proportional to what changed.
+
+Rows are upserted in key order, so two transactions bumping the same rows never
+deadlock; a hot row (today, one department) is locked from the flush to the commit.
+
+``rebuild`` recomputes a tenant from its raw rows (after a time-zone change, or for data
+loaded around the ORM, e.g. the benchmark): the same contribution functions, summed.
+"""
+import math
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import get_history
+
+from core.extensions import db
+from core.supervision.contributions import CONTRIBUTORS, Count
+from core.supervision.models import ALL_STAFF, NONE, FigureCount, FigureDuration
+from core.tenancy.models import Tenant
+
+
+class _Before:
+    """The row as it was before this flush's changes (``get_history``'s deleted side);
+    ``known`` is False when a changed value's old value was never loaded."""
+
+    def __init__(self, obj, columns):
+        self.values, self.known = {}, True
+        for name in columns:
+            hist = get_history(obj, name)
+            if hist.deleted:
+                self.values[name] = hist.deleted[0]
+            elif hist.added:      # set while expired: the old value was never read
+                self.known = False
+            else:
+                self.values[name] = getattr(obj, name)
+
+    def __getattr__(self, name):
+        return self.values[name]
+
+
+def bucket(value):
+    """Thousandths of the unit, rounded to two significant figures (the histogram key)."""
+    if value is None or value < 0.005:
+        return 0
+    digits = 1 - math.floor(math.log10(value))
+    return round(round(value, digits) * 1000)
+
+
+def remember_unread(session, flush_context, instances):
+    """Session ``before_flush``: the committed values of contributing rows changed while
+    expired (their old values were never loaded), read before the flush overwrites them."""
+    unread = session.info.setdefault("figure_unread", {})
+    for obj in session.dirty:
+        spec = CONTRIBUTORS.get(type(obj))
+        if spec is not None and not _Before(obj, spec[1]).known:
+            unread[id(obj)] = (obj, _from_database(session, obj, spec[1]))
+
+
+def collect(session, flush_context):
+    """Session ``after_flush``: write the net change of every contributing row.  After the
+    flush, because a new row's foreign keys (``owner=...``) are only set by it; the
+    history of changed rows is still there until the flush ends."""
+    counts, durations = Counter(), Counter()
+    unread = session.info.pop("figure_unread", {})
+    for obj in session.new:
+        if type(obj) in CONTRIBUTORS:
+            _add(counts, durations, session, obj, obj, +1)
+    for obj in session.dirty:
+        spec = CONTRIBUTORS.get(type(obj))
+        if spec is None or not session.is_modified(obj, include_collections=False):
+            continue
+        kept = unread.get(id(obj))
+        before = kept[1] if kept and kept[0] is obj else _Before(obj, spec[1])
+        _add(counts, durations, session, obj, before, -1)
+        _add(counts, durations, session, obj, obj, +1)
+    for obj in session.deleted:
+        if type(obj) in CONTRIBUTORS:
+            _add(counts, durations, session, obj, _Before(obj, CONTRIBUTORS[type(obj)][1]), -1)
+    write(session, counts, durations)
+
+
+def _from_database(session, obj, columns):
+    """The committed values of a row changed while expired (one query, rare)."""
+    model = type(obj)
+    row = session.connection().execute(
+        select(*[model.__table__.c[c] for c in columns])
+        .where(model.__table__.c.id == inspect(obj).identity[0])).one()
+    before = _Before.__new__(_Before)
+    before.values, before.known = dict(zip(columns, row, strict=True)), True
+    return before
+
+
+def _add(counts, durations, session, obj, state, sign):
+    tenant_id = obj.tenant_id
+    zone = _zone(session, tenant_id)
+    for item in CONTRIBUTORS[type(obj)][0](state):
+        add_item(counts, durations, tenant_id, zone, item, sign)
+
+
+def add_item(counts, durations, tenant_id, zone, item, sign):
+    """Add one contribution to the person's row and the department's total row."""
+    day = item.at.astimezone(zone).date()
+    department = item.department_id or NONE
+    for staff in {item.staff_id or NONE, ALL_STAFF}:
+        if isinstance(item, Count):
+            key = (tenant_id, day, department, staff, item.metric, item.key or "")
+            n, total = counts.get(key, (0, 0))
+            counts[key] = (n + sign, total + sign * (item.total or 0))
+        else:
+            key = (tenant_id, day, department, staff, item.kind, item.unit, bucket(item.value))
+            durations[key] += sign
+
+
+def _zone(session, tenant_id):
+    zones = session.info.setdefault("figure_zones", {})
+    if tenant_id not in zones:
+        zones[tenant_id] = ZoneInfo(session.get(Tenant, tenant_id).timezone)
+    return zones[tenant_id]
+
+
+def write(session, counts, durations):
+    """Upsert the net changes (zero ones skipped), in key order."""
+    count_rows = [dict(zip(("tenant_id", "day", "department_id", "staff_id", "metric", "key"),
+                           k, strict=True), n=v[0], total=v[1])
+                  for k, v in sorted(counts.items()) if v != (0, 0)]
+    duration_rows = [dict(zip(("tenant_id", "day", "department_id", "staff_id", "kind",
+                               "unit", "bucket"), k, strict=True), n=v)
+                     for k, v in sorted(durations.items()) if v]
+    for table, rows, sums in ((FigureCount.__table__, count_rows, ("n", "total")),
+                              (FigureDuration.__table__, duration_rows, ("n",))):
+        if rows:
+            session.connection().execute(_upsert(session, table, sums), rows)
+
+
+def _upsert(session, table, sums):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={name: table.c[name] + stmt.excluded[name] for name in sums})
+
+
+def recompute(tenant_id):
+    """The roll-up of ``tenant_id`` computed from its raw rows: (counts, durations) as
+    the Counters ``write`` takes (zero entries dropped)."""
+    db.session.flush()
+    counts, durations = Counter(), Counter()
+    zone = ZoneInfo(db.session.get(Tenant, tenant_id).timezone)
+    for model, (function, _columns) in CONTRIBUTORS.items():
+        # What the database holds, not what the identity map last read.
+        for row in db.session.scalars(select(model).execution_options(
+                yield_per=2000, populate_existing=True)):
+            for item in function(row):
+                add_item(counts, durations, tenant_id, zone, item, +1)
+    return ({k: v for k, v in counts.items() if v != (0, 0)},
+            {k: v for k, v in durations.items() if v})
+
+
+def rebuild(tenant_id):
+    """Replace the tenant's roll-up by a recomputation (in the caller's transaction)."""
+    counts, durations = recompute(tenant_id)
+    db.session.execute(delete(FigureCount).execution_options(synchronize_session=False))
+    db.session.execute(delete(FigureDuration).execution_options(synchronize_session=False))
+    write(db.session, counts, durations)
+    return len(counts) + len(durations)
+
+
+def stored(tenant_id):
+    """The tenant's roll-up as stored, in ``recompute``'s shape (for checks and tests).
+    Plain rows, not entities: the identity map would answer with values it read before."""
+    c, d = FigureCount, FigureDuration
+    counts = {tuple(r[:6]): (r[6], r[7]) for r in db.session.execute(select(
+        c.tenant_id, c.day, c.department_id, c.staff_id, c.metric, c.key, c.n, c.total))
+        if (r[6], r[7]) != (0, 0)}
+    durations = {tuple(r[:7]): r[7] for r in db.session.execute(select(
+        d.tenant_id, d.day, d.department_id, d.staff_id, d.kind, d.unit, d.bucket, d.n)) if r[7]}
+    return counts, durations

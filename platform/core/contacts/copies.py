@@ -13,9 +13,6 @@ from core.contacts.models import Contact, ContactCopy
 from core.extensions import db
 from core.tenancy.models import Department, Staff
 
-PAGE = 50
-
-
 def record(ctx, event, codes):
     """Add one copy per department ``codes`` names (one query for all the codes); codes the
     tenant has no department for are left out.  Returns the copies."""
@@ -49,7 +46,7 @@ def _exists(*where):
     return db.session.scalar(select(ContactCopy.id).where(*where).limit(1)) is not None
 
 
-def page(department_id, before=None, after=None, size=PAGE):
+def page(department_id, before=None, after=None, size=50):
     """(rows newest first, has_newer, has_older): the copies to one department on the page
     before or after a copy id (keyset; no OFFSET, no COUNT)."""
     mine = ContactCopy.department_id == department_id

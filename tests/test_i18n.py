@@ -402,6 +402,10 @@ def _walk(login, web_login, frozen, slug, user, other, lang):
             res = me.get(f"/register.csv?lang={lang}")
             if res.status_code == 200:
                 exports["register.csv"] = res.get_data(as_text=True).lstrip("\ufeff")
+        # "copied to us": one's own department's, and the departments the pack copies to
+        page(me, "/copies")
+        for code in _policy(slug)["transfer"].get("copy_to", []):
+            page(admin, f"/copies?department={code}")
         # violations: refused to ordinary staff; reviewed by a supervisor
         page(me, "/violations", "/violations (staff)", statuses=(403,))
         admin.get(f"/?lang={lang}")

@@ -58,7 +58,11 @@ def test_the_receiving_department_gets_an_email_with_a_link(app, login, frozen, 
         with frozen(T0):
             fan_out_event("demo-hotel", c["ref"], "transferred")
     received = {tuple(rcpt): msg for rcpt, msg in smtp.messages}
-    assert set(received) == {("eng@hotel.example",), ("eng-lead@hotel.example",)}
+    copies = {("quality@demo-hotel.example",), ("quality-lead@demo-hotel.example",),
+              ("inspector@demo-hotel.example",)}       # the hotel copies handovers to QI
+    assert set(received) == {("eng@hotel.example",), ("eng-lead@hotel.example",)} | copies
+    copy = received[("inspector@demo-hotel.example",)]
+    assert copy["Subject"] == f"抄送：{c['ref']}，已转办 → 工程部（{staff('demo-hotel', 'security').name}）"
     msg = received[("eng@hotel.example",)]
     # The tenant's default language is Chinese.
     assert msg["Subject"] == f"{c['ref']}：已转交您的部门，请签收"
@@ -71,7 +75,9 @@ def test_the_receiving_department_gets_an_email_with_a_link(app, login, frozen, 
 
 
 def test_a_server_that_is_down_is_retried_with_back_off(app, login, frozen, monkeypatch):
-    _give_addresses("demo-hotel", engineering="eng@hotel.example", **{"engineering-lead": ""})
+    # One e-mail only: nobody else with an address (the handover's copies to QI included).
+    _give_addresses("demo-hotel", engineering="eng@hotel.example", quality="", inspector="",
+                    **{"engineering-lead": "", "quality-lead": ""})
     c = _handover(login, frozen)
     port = free_port()
     monkeypatch.setitem(app.config, "SHOUWEN_SMTP_URL", f"smtp://127.0.0.1:{port}")

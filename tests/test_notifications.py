@@ -48,7 +48,7 @@ def test_a_handover_tells_the_receiving_department_once(app, login, frozen):
     assert _inbox("demo-hotel", "engineering-lead") == want
     assert _inbox("demo-hotel", "security") == []          # the one who acted
     assert _inbox("demo-hotel", "housekeeping") == []
-    assert len(created) == 2
+    assert len(created) == 2 + 3          # and Quality Inspection's three copies (test_copies.py)
     again, _, _ = fan_out_event("demo-hotel", c["ref"], "transferred")   # a retried job
     assert again == [] and _inbox("demo-hotel", "engineering") == want
 
@@ -195,7 +195,7 @@ def test_fan_out_queries_do_not_grow_with_the_recipients(app, login, frozen):
         add_staff(hotel, f"eng-{i}", f"工程{i}", None, "engineering")
     with tenant_scope(hotel.id):
         created, _, _ = fan_out_event("demo-hotel", c["ref"], "transferred", commit=False)
-        assert len(created) == 42
+        assert len(created) == 42 + 3     # Quality Inspection's copies
         db.session.rollback()
     assert count_queries(c["ref"]) == few
 

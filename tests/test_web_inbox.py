@@ -139,4 +139,5 @@ def test_unread_badge_is_one_indexed_count(app, login, web_login, frozen):
                 "AND staff_id = 2 AND read_at IS NULL")).all()
         assert "ix_notifications_tenant_staff_read" in str(plan)
     with tenant_scope(tenant_id("demo-hotel")):
-        assert db.session.scalar(select(func.count(Notification.id))) == 4
+        # two handovers, each to engineering's two and copied to Quality Inspection's three
+        assert db.session.scalar(select(func.count(Notification.id))) == 10

@@ -151,5 +151,7 @@ def shouwen_contact_event(policy, contact, event):
     ``event`` is the :class:`core.contacts.models.ContactEvent` just recorded.
 
     Returns: a list of department codes to send a copy to (for example the
-    hotel copies every transfer to Quality Inspection), or ``None``.
+    hotel copies every transfer to Quality Inspection), or ``None``.  Each copied
+    department's staff are told (notification reason ``copy``) and the copy is listed on
+    the department's "copied to us" page (``core.contacts.copies``).
     """

@@ -121,6 +121,30 @@ class ContactEvent(TenantScoped, db.Model):
     __table_args__ = (Index("ix_contact_events_tenant_contact", "tenant_id", "contact_id", "id"),)
 
 
+class ContactCopy(TenantScoped, db.Model):
+    """A step copied to a department the pack names (the hotel copies every slip and its
+    result to Quality Inspection): one row per event and department, for that department's
+    "copied to us" list (``core.contacts.copies``)."""
+    __tablename__ = "contact_copies"
+    id: Mapped[int] = _id()
+    contact_id: Mapped[int] = _contact_fk()
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("contact_events.id"))
+    kind: Mapped[str] = mapped_column(String(40))             # the event's kind
+    # Who took the step, kept here so the list needs no join through the event log.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when recording, so the copy is written in the event's own flush.
+    contact = relationship(Contact, lazy="select")
+    event = relationship(ContactEvent, lazy="select")
+    __table_args__ = (
+        # A department gets one copy of an event, however its codes were listed.
+        UniqueConstraint("tenant_id", "event_id", "department_id"),
+        # "Copied to us": one department's copies, newest first, in keyset pages (migration 0011).
+        Index("ix_contact_copies_tenant_department_id", "tenant_id", "department_id", "id"),
+    )
+
+
 def refuse_event_change(mapper, connection, target):
     """``ContactEvent`` ``before_update`` / ``before_delete`` (registered by
     ``core.db.listeners``): the log is evidence of who did what, so it is append-only."""

@@ -24,7 +24,7 @@ from core.notify import mail as mailer
 from core.notify import recipients, webhooks
 from core.notify import texts as notification_text
 from core.policy import versions as policies
-from core.tenancy.models import Staff, Tenant
+from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import TenantScoped, get_or_404
 
 PAGE = 30
@@ -68,7 +68,20 @@ def _params(topic, payload, contact, staff_names):
     elif topic == "violation.proposed":
         params.update(rule=payload.get("rule"), sanction=payload.get("sanction"),
                       staff=staff_names.get(payload.get("staff_id")))
+    if details.get("copied_to"):
+        # A copy says which step, and who took it (reason "copy", core.notify.texts).
+        params.update(step=payload.get("kind"), actor=staff_names.get(payload.get("actor_id")),
+                      to=_department_name(details.get("to_department")))
     return {k: v for k, v in params.items() if v is not None}
+
+
+def _department_name(code):
+    """A department's {zh, en} name (a copied handover names where it went), or None."""
+    if not code:
+        return None
+    row = db.session.execute(select(Department.name_zh, Department.name_en).where(
+        Department.code == code)).first()
+    return {"zh": row.name_zh, "en": row.name_en} if row else None
 
 
 def contact_link(tenant, ref):
@@ -99,7 +112,8 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
             Notification.outbox_id == outbox_id)))
     people = {p.id: p for p in db.session.execute(
         select(Staff.id, Staff.email, Staff.name, Staff.active).where(
-            Staff.id.in_(sorted(set(wanted) | {payload.get("staff_id") or 0}))))}
+            Staff.id.in_(sorted(set(wanted) | {payload.get("staff_id") or 0,
+                                               payload.get("actor_id") or 0}))))}
     names = {sid: p.name for sid, p in people.items()}
     base = _params(topic, payload, contact, names)
     lang = (tenant.languages or ["zh"])[0]

@@ -25,7 +25,10 @@ TITLES = {
     "decided": _l("%(ref)s: the decision was given, reply to the customer"),
     "reminder": _l("%(ref)s: \"%(deadline)s\" is due %(due)s"),
     "violation": _l("%(ref)s: violation proposed: %(rule)s (%(staff)s)"),
+    "copy": _l("Copy: %(ref)s, %(step)s (%(actor)s)"),
 }
+# A copied step nobody took by hand (a sweep's breach or escalation).
+COPY_AUTOMATIC = _l("Copy: %(ref)s, %(step)s")
 FALLBACK = _l("%(ref)s: %(topic)s")
 
 
@@ -49,10 +52,20 @@ def _instant(value, tz=None):
     return format_datetime(at, "yyyy-MM-dd HH:mm")
 
 
+def _step(params, lang):
+    """A copied step in words: "Transferred → Engineering", "Feedback to the owner"."""
+    from core.vocabulary import EVENTS
+    step = params.get("step") or ""
+    words = str(EVENTS.get(step, step))
+    to = _pair(params.get("to"), lang)
+    return f"{words} → {to}" if to else words
+
+
 def title(params, topic, lang, tz=None):
     """One line saying what happened and what to do (``lang``: "zh" or "en")."""
     from core.vocabulary import KINDS
     kind = params.get("deadline") or ""
+    reason = params.get("reason")
     values = {
         "ref": params.get("ref", ""),
         "deadline": str(KINDS.get(kind, kind)),
@@ -62,7 +75,11 @@ def title(params, topic, lang, tz=None):
         "staff": params.get("staff") or "-",
         "topic": topic,
     }
-    template = TITLES.get(params.get("reason"), FALLBACK)
+    if reason == "copy":
+        values.update(step=_step(params, lang), actor=params.get("actor") or "")
+        if not params.get("actor"):
+            return str(COPY_AUTOMATIC) % values
+    template = TITLES.get(reason, FALLBACK)
     return str(template) % values
 
 

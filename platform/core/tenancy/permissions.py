@@ -24,6 +24,8 @@ PERMISSIONS = {
     # of a contact always may (core.progress.codes).
     "contact.query_code_any": SUPERVISORS,
     "queue.see_all": OVERSEERS,
+    # The "copied to us" list of any department (everyone sees their own department's).
+    "copies.view_any": SUPERVISORS,
     "register.view": EVERYONE,
     "violation.view": SUPERVISORS,
     "violation.decide": SUPERVISORS,

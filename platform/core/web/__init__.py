@@ -156,6 +156,7 @@ __all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors",
 from core.web import (  # noqa: E402,F401
     auth,
     contacts,
+    copies,
     inbox,
     printing,
     progress,

@@ -44,6 +44,18 @@ PERMISSIONS = {
     # Who is told (core.notify.recipients): a department's supervisors of its own breaches and
     # violation proposals; the overseers of every escalation and proposal in the tenant.
     "notification.department": ("dept_supervisor",),
+    # Supervision (core.supervision): the figures of one's own department (a department's
+    # supervisor) or of all (overseers); assessments and spot checks are the overseers'
+    # (QI, the supervision office, the union, customer relations) and the leaders'.
+    "supervision.view": SUPERVISORS,
+    "supervision.view_all": OVERSEERS,
+    "assessment.view": SUPERVISORS,
+    "assessment.run": OVERSEERS,                   # run, review, adjust with a reason
+    "assessment.publish": ("inspector", "leader", "admin"),
+    "spotcheck.view": SUPERVISORS,
+    "spotcheck.draw": OVERSEERS,
+    "spotcheck.record": OVERSEERS,
+    "report.receive": OVERSEERS,                   # the scheduled (monthly) summary
     "notification.oversight": ("cr_supervisor", "inspector"),
 }
 

@@ -1,7 +1,7 @@
 """contact_copies: the steps a pack copies to a department, for its "copied to us" list
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 17:00:00
 
 One row per copied event and department, written with the event (``core.contacts.copies``).
@@ -17,7 +17,7 @@ import core.db.types
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

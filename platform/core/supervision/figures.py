@@ -149,41 +149,42 @@ def quantiles(histogram):
 def read(period, by=None, department_id=None, staff_id=None):
     """``{group: Figures}`` for ``period``: group None (the organisation) when ``by`` is
     None, else a department id (``by="department"``) or a person's id (``by="staff"``).
-    ``department_id`` / ``staff_id`` narrow the rows read to one department / person."""
+    ``department_id`` / ``staff_id`` narrow the rows read to one department / person.
+    Two grouped queries (counts, durations) whatever the period's length."""
     if by not in GROUPINGS:
         raise ValueError(by)
     groups = defaultdict(Figures)
-    for table in (FigureCount, FigureDuration):
-        for group, values, n, total in _sums(table, period, by, department_id, staff_id):
-            if table is FigureCount:
-                groups[group].counts[values] = (n, total)
-            else:
-                groups[group].durations.setdefault(values[:2], Counter())[values[2]] += n
+    for group, metric, key, n, total in _sums(FigureCount, period, by, department_id,
+                                              staff_id):
+        groups[group].counts[(metric, key)] = (n, total)
+    for group, kind, unit, value, n, _total in _sums(FigureDuration, period, by,
+                                                     department_id, staff_id):
+        groups[group].durations.setdefault((kind, unit), Counter())[value] += n
     return dict(groups)
 
 
 def _sums(table, period, by, department_id, staff_id):
-    values = ((table.metric, table.key) if table is FigureCount
-              else (table.kind, table.unit, table.bucket))
-    group = {None: [], "department": [table.department_id], "staff": [table.staff_id]}[by]
-    sums = [func.sum(table.n)] + ([func.sum(table.total)] if table is FigureCount else [])
-    stmt = select(*group, *values, *sums).where(table.day >= period.first,
-                                                table.day <= period.last)
-    if by == "staff" or staff_id is not None:
-        stmt = stmt.where(table.staff_id != ALL_STAFF)
+    """Rows ``(group, *values, n, total)`` summed over the period (integers: PostgreSQL
+    sums BIGINT as NUMERIC)."""
+    if table is FigureCount:
+        values, sums = (table.metric, table.key), (func.sum(table.n), func.sum(table.total))
     else:
-        stmt = stmt.where(table.staff_id == ALL_STAFF)
+        values, sums = (table.kind, table.unit, table.bucket), (func.sum(table.n),)
+    group = {None: (), "department": (table.department_id,), "staff": (table.staff_id,)}[by]
+    per_person = by == "staff" or staff_id is not None
+    stmt = select(*group, *values, *sums).where(
+        table.day >= period.first, table.day <= period.last,
+        table.staff_id != ALL_STAFF if per_person else table.staff_id == ALL_STAFF)
     if department_id is not None:
         stmt = stmt.where(table.department_id == department_id)
     if staff_id is not None:
         stmt = stmt.where(table.staff_id == staff_id)
     for row in db.session.execute(stmt.group_by(*group, *values)):
-        row = tuple(row)
         head = row[0] if group else None
-        rest = row[1:] if group else row
+        rest = tuple(row[len(group):])
         width = len(values)
-        yield head, tuple(rest[:width]), rest[width], (rest[width + 1] if len(rest) > width + 1
-                                                       else 0)
+        totals = [int(x or 0) for x in rest[width:]] + [0]
+        yield (head, *rest[:width], totals[0], totals[1])
 
 
 def trend(period, count, department_id=None):
@@ -199,6 +200,7 @@ def trend(period, count, department_id=None):
         stmt = stmt.where(FigureCount.department_id == department_id)
     out = [(p, Figures()) for p in series]
     for day, metric, key, n, total in db.session.execute(stmt):
+        n, total = int(n or 0), int(total or 0)
         for p, figures in out:
             if p.first <= day <= p.last:
                 old = figures.counts.get((metric, key), (0, 0))

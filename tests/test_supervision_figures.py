@@ -52,13 +52,13 @@ def _hotel_story(login, frozen, runner):
     _sweep(runner, "2027-03-03T18:00:00+08:00")     # reply and feedback were due 03-03 17:30
 
 
-def _ids(slug):
+def _ids(slug, username="security"):
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
     with tenant_scope(tenant.id):
         departments = dict(db.session.execute(select(Department.code, Department.id)).all())
-        security = db.session.scalars(select(Staff).where(Staff.username == "security")).one()
-    return tenant, departments, security
+        person = db.session.scalars(select(Staff).where(Staff.username == username)).one()
+    return tenant, departments, person
 
 
 def test_hotel_month_figures_match_the_hand_count(app, login, frozen, runner):
@@ -130,3 +130,51 @@ def test_periods_parse_every_grain_and_refuse_nonsense():
         with pytest.raises(Invalid) as err:
             periods.parse(bad, today)
         assert field in err.value.fields
+
+
+def test_government_figures_across_national_day(app, login, frozen, runner):
+    """Working days with the 2026 National Day holiday (1-7 Oct off, Saturday 10 Oct a
+    make-up working day).  G1 is registered on 30 Sep and answered on 9 Oct: it counts
+    among September's contacts but October's clocks (a clock is dated by its outcome).
+    G2 is handed over on Monday 12 Oct although its 1 working day ended on the make-up
+    Saturday: a late handover, charged to the tax window, escalated to its section chief."""
+    tax, supervision = login("demo-government", "tax"), login("demo-government", "supervision")
+    with frozen("2026-09-30T16:00:00+08:00"):
+        g1 = register(tax, matter_type="consultation", summary="个体户定额核定咨询")
+    with frozen("2026-10-09T10:00:00+08:00"):      # working day 2 after 30 Sep (8, 9 Oct)
+        assert tax.post(f"/contacts/{g1['ref']}/replies", json={"text": POLITE}).status_code == 201
+        g2 = register(tax, matter_type="complaint", summary="投诉窗口人员态度生硬")
+    with frozen("2026-10-12T09:00:00+08:00"):      # 10 Oct counted: working day 2 of 1
+        tid = tax.post(f"/contacts/{g2['ref']}/transfers",
+                       json={"to_department": "supervision", "mode": "accompany"}
+                       ).get_json()["id"]
+    with frozen("2026-10-12T10:00:00+08:00"):
+        assert supervision.post(
+            f"/contacts/{g2['ref']}/transfers/{tid}/accept").status_code == 200
+    with frozen("2026-10-14T11:00:00+08:00"):      # 13, 14 Oct: working day 2 of 3
+        assert supervision.post(f"/contacts/{g2['ref']}/replies",
+                                json={"text": POLITE}).status_code == 201
+    tenant, departments, _ = _ids("demo-government", "tax")
+    september = periods.containing("month", date(2026, 9, 1))
+    october = periods.containing("month", date(2026, 10, 1))
+    with tenant_scope(tenant.id):
+        sep = figures.read(september)[None]
+        octo = figures.read(october)[None]
+        by_department = figures.read(october, by="department")
+    assert sep.contacts()["total"] == 1 and sep.clocks() == {}
+    assert octo.contacts()["total"] == 1
+    clocks = octo.clocks()
+    assert clocks["reply"]["met"] == 2 and clocks["reply"]["time_taken"] == [
+        {"unit": "working_days", "count": 2, "median": 2.0, "p90": 2.0}]
+    assert (clocks["transfer"]["met"], clocks["transfer"]["breached"]) == (0, 1)
+    assert clocks["transfer"]["time_taken"][0]["median"] == 2.0
+    assert clocks["accept"]["time_taken"] == [
+        {"unit": "working_hours", "count": 1, "median": 1.0, "p90": 1.0}]
+    assert octo.on_time() == {"met": 3, "breached": 1, "rate": 0.75}
+    assert octo.escalations() == {"total": 1, "conflict": 0, "by_level": {"section_chief": 1}}
+    tax_department = by_department[departments["tax"]]
+    assert tax_department.escalations()["total"] == 1
+    assert tax_department.violations()["by_rule"] == {
+        "first_inquiry_duty": {"proposed": 1, "pending": 1, "confirmed": 0, "waived": 0}}
+    assert by_department[departments["supervision"]].on_time() == {
+        "met": 2, "breached": 0, "rate": 1.0}

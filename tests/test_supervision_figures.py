@@ -178,3 +178,52 @@ def test_government_figures_across_national_day(app, login, frozen, runner):
         "first_inquiry_duty": {"proposed": 1, "pending": 1, "confirmed": 0, "waived": 0}}
     assert by_department[departments["supervision"]].on_time() == {
         "met": 2, "breached": 0, "rate": 1.0}
+
+
+def test_bank_figures_of_a_month(app, login, frozen, runner):
+    """August 2026 at the branch: B1 answered at the counter within the hour; B2 a
+    complaint handed to the office in 30 minutes, signed for in 10, answered and reported
+    back the next working day, the client called back the day after (grade 3); B3 a
+    complaint never handed over (its working hour ran out at 11:00)."""
+    counter, office = login("demo-bank", "counter"), login("demo-bank", "office")
+    with frozen("2026-08-03T10:00:00+08:00"):                   # a Monday
+        b1 = register(counter, matter_type="consultation", summary="理财产品赎回咨询")
+        b2 = register(counter, matter_type="complaint", summary="投诉排队时间过长")
+    with frozen("2026-08-03T10:30:00+08:00"):
+        assert counter.post(f"/contacts/{b1['ref']}/replies",
+                            json={"text": POLITE}).status_code == 201
+        tid = counter.post(f"/contacts/{b2['ref']}/transfers",
+                           json={"to_department": "office"}).get_json()["id"]
+    with frozen("2026-08-03T10:40:00+08:00"):
+        assert office.post(f"/contacts/{b2['ref']}/transfers/{tid}/accept").status_code == 200
+    with frozen("2026-08-04T15:00:00+08:00"):
+        assert office.post(f"/contacts/{b2['ref']}/replies", json={"text": POLITE}).status_code == 201
+    with frozen("2026-08-04T15:30:00+08:00"):
+        assert office.post(f"/contacts/{b2['ref']}/feedback",
+                           json={"text": POLITE}).status_code == 201
+    with frozen("2026-08-05T10:00:00+08:00"):
+        assert counter.post(f"/contacts/{b2['ref']}/callbacks",
+                            json={"satisfaction": 3}).status_code == 201
+        register(counter, matter_type="complaint", summary="投诉柜员态度")
+    _sweep(runner, "2026-08-05T12:00:00+08:00")
+    tenant, departments, person = _ids("demo-bank", "counter")
+    august = periods.containing("month", date(2026, 8, 1))
+    with tenant_scope(tenant.id):
+        whole = figures.read(august)[None]
+        by_department = figures.read(august, by="department")
+    assert whole.contacts()["by_matter_type"] == {"complaint": 2, "consultation": 1}
+    clocks = whole.clocks()
+    # Replies: B1 the same day (0), B2 the next working day (1).
+    assert clocks["reply"]["met"] == 2 and clocks["reply"]["time_taken"] == [
+        {"unit": "working_days", "count": 2, "median": 0.0, "p90": 1.0}]
+    assert (clocks["transfer"]["met"], clocks["transfer"]["breached"]) == (1, 1)
+    assert clocks["transfer"]["time_taken"] == [
+        {"unit": "working_hours", "count": 1, "median": 0.5, "p90": 0.5}]
+    assert clocks["accept"]["time_taken"][0]["median"] == 0.17     # 10 of 60 minutes
+    assert whole.on_time() == {"met": 6, "breached": 1, "rate": 0.8571}
+    assert whole.callbacks()["satisfaction_mean"] == 3.0
+    counter_department = by_department[departments["counter"]]
+    assert counter_department.contacts()["total"] == 3
+    assert counter_department.on_time()["breached"] == 1
+    assert by_department[departments["office"]].on_time() == {
+        "met": 3, "breached": 0, "rate": 1.0}

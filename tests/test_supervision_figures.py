@@ -227,3 +227,46 @@ def test_bank_figures_of_a_month(app, login, frozen, runner):
     assert counter_department.on_time()["breached"] == 1
     assert by_department[departments["office"]].on_time() == {
         "met": 3, "breached": 0, "rate": 1.0}
+
+
+def test_property_repair_figures(app, login, frozen, runner):
+    """July 2026 (seed 004 repair times): P1, a simple repair (20 minutes), the engineer on
+    site in 15 and the slip back the same afternoon, the resident called back next morning
+    (grade 4); P2, an ordinary repair (60 minutes) reached in 90."""
+    desk, eng = login("demo-property", "customer-service"), login("demo-property", "engineering")
+    with frozen("2026-07-01T09:00:00+08:00"):                   # a Wednesday
+        p1 = register(desk, matter_type="repair", category="simple", summary="更换门禁读卡器")
+        tid = desk.post(f"/contacts/{p1['ref']}/transfers",
+                        json={"to_department": "engineering"}).get_json()["id"]
+        assert eng.post(f"/contacts/{p1['ref']}/transfers/{tid}/accept").status_code == 200
+    with frozen("2026-07-01T09:15:00+08:00"):
+        assert eng.post(f"/contacts/{p1['ref']}/on-site").status_code == 200
+    with frozen("2026-07-01T10:00:00+08:00"):
+        p2 = register(desk, matter_type="repair", category="ordinary", summary="厨房水管漏水")
+        tid = desk.post(f"/contacts/{p2['ref']}/transfers",
+                        json={"to_department": "engineering"}).get_json()["id"]
+        assert eng.post(f"/contacts/{p2['ref']}/transfers/{tid}/accept").status_code == 200
+    with frozen("2026-07-01T11:30:00+08:00"):
+        assert eng.post(f"/contacts/{p2['ref']}/on-site").status_code == 200
+    with frozen("2026-07-01T15:00:00+08:00"):
+        assert eng.post(f"/contacts/{p1['ref']}/feedback",
+                        json={"text": "读卡器已更换"}).status_code == 201
+    with frozen("2026-07-02T10:00:00+08:00"):
+        assert desk.post(f"/contacts/{p1['ref']}/callbacks",
+                         json={"satisfaction": 4}).status_code == 201
+    tenant, departments, _ = _ids("demo-property", "customer-service")
+    july = periods.containing("month", date(2026, 7, 1))
+    with tenant_scope(tenant.id):
+        whole = figures.read(july)[None]
+        engineering = figures.read(july, department_id=departments["engineering"],
+                                   by="department")[departments["engineering"]]
+    assert whole.contacts()["by_category"] == {"ordinary": 1, "simple": 1}
+    on_site = whole.clocks()["on_site"]
+    assert (on_site["met"], on_site["breached"], on_site["on_time_rate"]) == (1, 1, 0.5)
+    assert on_site["time_taken"] == [{"unit": "minutes", "count": 2, "median": 15.0,
+                                      "p90": 90.0}]
+    # The on-site time is the engineering department's once the slip was signed for.
+    assert engineering.clocks()["on_site"]["breached"] == 1
+    assert whole.callbacks()["satisfaction"]["4"] == 1
+    assert whole.clocks()["callback"]["time_taken"][0] == {
+        "unit": "working_days", "count": 1, "median": 1.0, "p90": 1.0}

@@ -148,7 +148,7 @@ def test_roll_up_equals_recomputation_after_random_steps(app, slug):
                 world = World(tenant)
                 for op in [("register", 0, 0)] + ops:
                     world.run(op)
-                db.session.flush()
+                rollup.write_held(db.session)        # what the commit would write
                 assert _differences(rollup.stored(tenant.id), rollup.recompute(tenant.id)) == []
             finally:
                 if savepoint.is_active:       # a sweep commits (and so ends it) per batch
@@ -160,7 +160,7 @@ def test_a_rebuild_restores_a_damaged_roll_up(app, login, frozen):
     tenant = _tenant("demo-hotel")
     with tenant_scope(tenant.id), frozen("2026-11-02T10:00:00+08:00"):
         World(tenant).register(0, 0)
-        db.session.flush()
+        rollup.write_held(db.session)
         expected = rollup.recompute(tenant.id)
         db.session.execute(update(FigureCount).values(n=7))
         assert rollup.stored(tenant.id) != expected

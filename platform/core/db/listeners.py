@@ -21,9 +21,10 @@ one event in the order they were registered, and the order below matters:
    fills in ``tenant_id`` on new rows and refuses rows of another tenant; the config stamp
    then reads those ``tenant_id`` to know whose caches to invalidate.
    The supervision roll-up (``core.supervision.rollup``) comes last: it reads the old
-   values of rows changed while expired; its ``after_flush`` writes the upserts in the
-   same flush, once the new rows' foreign keys are set.
-5. ``Session before_commit``: the outbox writes its held rows (``core.notify.outbox``).  Its
+   values of rows changed while expired; its ``after_flush`` holds the changes, once the
+   new rows' foreign keys are set.
+5. ``Session before_commit``: the outbox writes its held rows (``core.notify.outbox``), then
+   the roll-up writes the transaction's changes (its flush sees the outbox's rows).  Its
    flush runs the ``before_flush`` listeners above, and it queues the drain wake-ups on
    the after-commit queue *after* every job the transaction enqueued, so jobs go out first.
 6. ``Session after_commit`` / ``after_soft_rollback`` / ``after_transaction_end``: the one
@@ -55,6 +56,7 @@ def _listeners():
         (Session, "before_flush", rollup.remember_unread),
         (Session, "after_flush", rollup.collect),
         (Session, "before_commit", outbox.write_held_rows),
+        (Session, "before_commit", rollup.write_held),
         (Session, "after_commit", after_commit.after_commit),
         (Session, "after_soft_rollback", after_commit.after_soft_rollback),
         (Session, "after_transaction_end", after_commit.after_transaction_end),

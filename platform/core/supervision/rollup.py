@@ -21,10 +21,14 @@ from sqlalchemy import delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import get_history
 
+from core.db import after_commit
 from core.extensions import db
 from core.supervision.contributions import CONTRIBUTORS, Count
 from core.supervision.models import ALL_STAFF, NONE, FigureCount, FigureDuration
 from core.tenancy.models import Tenant
+
+
+HELD = "figures"
 
 
 class _Before:
@@ -84,6 +88,25 @@ def collect(session, flush_context):
     for obj in session.deleted:
         if type(obj) in CONTRIBUTORS:
             _add(counts, durations, session, obj, _Before(obj, CONTRIBUTORS[type(obj)][1]), -1)
+    if counts or durations:
+        after_commit.hold(session, HELD, (counts, durations))
+
+
+def write_held(session):
+    """Session ``before_commit`` (after the outbox's rows): flush what is left, then write
+    the net change of the whole transaction.  Held per savepoint (``core.db.after_commit``),
+    so a rolled-back savepoint's changes are dropped with it; written last, so the roll-up
+    rows are the last locks a transaction takes (no lock cycle with the contact rows)."""
+    session.flush()
+    held = after_commit.take(session, HELD)
+    if not held:
+        return
+    counts, durations = Counter(), Counter()
+    for c, d in held:
+        for key, (n, total) in c.items():
+            old = counts.get(key, (0, 0))
+            counts[key] = (old[0] + n, old[1] + total)
+        durations.update(d)
     write(session, counts, durations)
 
 

@@ -223,13 +223,24 @@ PENALTIES = {
 
 ASSESSMENT = {
     # Seed 003: the branch union inspects the registers, hears staff and client complaints,
-    # reports to the office and rates every department at year end.
-    "department": "union",
+    # reports to the office and rates every department at year end.  Product default weights;
+    # the union enters what it inspects and hears (register, complaints, staff opinion,
+    # wording), the deadlines kept come from the figures.
+    "supervisor": "union",
     "period": "year",
     "report_to": "office",
-    # Product default weights.
-    "weights": {"register_kept": 0.25, "on_time": 0.25, "client_complaints": 0.25,
-                "staff_opinion": 0.15, "wording": 0.10},
+    "components": [
+        {"key": "register_kept", "weight": 25, "source": "entered",
+         "name": text("登记簿记录", "Register kept")},
+        {"key": "on_time", "weight": 25, "source": "figure", "figure": "on_time",
+         "name": text("按时办理率", "Handled on time")},
+        {"key": "client_complaints", "weight": 25, "source": "entered",
+         "name": text("客户投诉", "Client complaints")},
+        {"key": "staff_opinion", "weight": 15, "source": "entered",
+         "name": text("员工意见", "Staff opinion")},
+        {"key": "wording", "weight": 10, "source": "entered",
+         "name": text("文明用语", "Courteous wording")},
+    ],
 }
 
 # Categories whose contacts the branch leadership is told of at once (seed 003, branch rules

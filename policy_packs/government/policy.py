@@ -270,13 +270,25 @@ PENALTIES = {
 
 ASSESSMENT = {
     # Who scores and how often: the supervision office; quarterly (seed 001, 首问负责制 art. 9).
-    "department": "supervision",
-    "period": "quarter",
     # Product default weights (the seeds name the criteria, not the weights): deadlines kept,
     # applicants' satisfaction (三联单 part 3 and callbacks), clean wording, complete register,
-    # transfers that needed no coordination.
-    "weights": {"on_time": 0.35, "satisfaction": 0.30, "wording": 0.15,
-                "register_complete": 0.10, "correct_transfer": 0.10},
+    # transfers that needed no coordination.  The pack has one penalty rule for every breach,
+    # so wording and wrong transfers cannot be told apart in the figures: the office enters
+    # them, with the register check, from its inspection.
+    "supervisor": "supervision",
+    "period": "quarter",
+    "components": [
+        {"key": "on_time", "weight": 35, "source": "figure", "figure": "on_time",
+         "name": text("按时办结率", "Handled on time")},
+        {"key": "satisfaction", "weight": 30, "source": "figure", "figure": "satisfaction",
+         "name": text("群众满意度", "Applicants' satisfaction")},
+        {"key": "wording", "weight": 15, "source": "entered",
+         "name": text("文明用语", "Courteous wording")},
+        {"key": "register_complete", "weight": 10, "source": "entered",
+         "name": text("登记完整", "Register complete")},
+        {"key": "correct_transfer", "weight": 10, "source": "entered",
+         "name": text("转办正确", "Correct transfers")},
+    ],
 }
 
 POLICY = {

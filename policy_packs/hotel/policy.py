@@ -277,13 +277,22 @@ PENALTIES = {
 # Seed 000 item 6 and 8: QI reports conflict escalations per department and spot-checks
 # callbacks.  The weights (percent, summing to 100) are product defaults.
 ASSESSMENT = {
+    # Seed 000 (hotel rules): Quality Inspection assesses every department each month on the
+    # slips that reached QI / deputy GM / GM (conflict escalations, fewer is better), on the
+    # deadlines kept and on the guests' satisfaction in the owner's callback; 40 / 30 / 30.
+    # Conflict escalations are counted against the department's own contacts (see
+    # core.policy.assessment_schema): 100 × (1 − escalations / contacts).
     "supervisor": "quality",
-    "report_conflict_escalations_per_department": True,
-    "weights": {
-        "conflict_escalations": 40,   # fewer slips reaching QI / deputy GM / GM is better
-        "deadlines_met": 30,          # transfer within 1 hour, reply within 1 working day
-        "callback_satisfaction": 30,  # guests' answers in the owner's callback, QI spot checks
-    },
+    "period": "month",
+    "components": [
+        {"key": "conflict_escalations", "weight": 40, "source": "figure",
+         "figure": "conflict_escalations",
+         "name": text("冲突升级（越少越好）", "Conflict escalations (fewer is better)")},
+        {"key": "deadlines_met", "weight": 30, "source": "figure", "figure": "on_time",
+         "name": text("按时完成率", "Deadlines met")},
+        {"key": "callback_satisfaction", "weight": 30, "source": "figure",
+         "figure": "satisfaction", "name": text("回访满意度", "Callback satisfaction")},
+    ],
 }
 
 REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}

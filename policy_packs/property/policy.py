@@ -326,16 +326,20 @@ PENALTIES = {
 # customer supervisors and quality liaisons 40 %, other supervisors and managers 40 %,
 # security captains and cleaning leads 20 %.  Weights in percent; groups map to role keys.
 ASSESSMENT = {
-    # Seed 004: customer service supervises every department's service through the
-    # countersign forms; the property centre rates staff on them.
+    # Seed 000 (Vanke questionnaire) and seed 004: customer service supervises every
+    # department's service; the rating is a questionnaire answered by three groups, customer
+    # supervisors 40 %, other managers 40 %, team leaders 20 %.  Each group's result is typed
+    # in by customer service during review (0-100): the answers are on paper.
     "supervisor": "customer_service",
-    "method": "questionnaire",
-    "weights": {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20},
-    "groups": {
-        "customer_supervisors": ["cr_supervisor", "quality"],
-        "other_managers": ["supervisor", "office_manager"],
-        "team_leaders": ["team_leader"],
-    },
+    "period": "month",
+    "components": [
+        {"key": "customer_supervisors", "weight": 40, "source": "entered",
+         "name": text("客服主管评分", "Customer supervisors' rating")},
+        {"key": "other_managers", "weight": 40, "source": "entered",
+         "name": text("其他部门经理评分", "Other managers' rating")},
+        {"key": "team_leaders", "weight": 20, "source": "entered",
+         "name": text("班组长评分", "Team leaders' rating")},
+    ],
 }
 
 REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}

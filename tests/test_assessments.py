@@ -6,13 +6,12 @@ story's own.  Stored runs, review, publishing and export are not built yet on th
 from datetime import date
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import select
 from test_supervision_figures import MARCH, _hotel_story
 
 from core.extensions import db
 from core.policy.plugins import PackManager
-from marshmallow import ValidationError
-
 from core.policy.schema import validate_policy
 from core.supervision import assessments, figures, periods
 from core.tenancy.models import Tenant

@@ -32,8 +32,17 @@ questionnaire groups, the bank's staff opinion, register inspections.
 ``supervisor`` is kept under that name (the older ``department`` is read as a synonym),
 because ``core.notify.recipients.supervising_departments`` reads both.
 """
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
-                         validates_schema)
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from core.policy.text_schema import Text
 
 PERIODS = ("month", "quarter", "year")
 SOURCES = ("figure", "entered")
@@ -47,14 +56,9 @@ def _key(value):
         raise ValidationError("Use lower-case letters, digits and _ (starting with a letter).")
 
 
-class _Name(Schema):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    en = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-
 class Component(Schema):
     key = fields.String(required=True, validate=_key)
-    name = fields.Nested(_Name, required=True)
+    name = fields.Nested(Text, required=True)
     weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
     source = fields.String(required=True, validate=validate.OneOf(SOURCES))
     figure = fields.String(validate=validate.OneOf(FIGURES), allow_none=True, load_default=None)

@@ -13,6 +13,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from core.policy.assessment_schema import Assessment, check_codes
+from core.policy.text_schema import Text
 from core.rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -23,11 +24,6 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def _key(value):
     if not isinstance(value, str) or not KEY.match(value):
         raise ValidationError("Use lower-case letters, digits and _ (starting with a letter).")
-
-
-class Text(Schema):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    en = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class RuleSchema(Schema):

@@ -262,3 +262,16 @@ def test_pack_switch_refuses_the_current_or_an_unknown_pack(web_login):
     res = admin.post("/admin/policy/pack?lang=en", {"pack": "bank", "confirm": "1"},
                      follow_redirects=True)
     assert res.status_code == 200 and "already the current pack" in res.get_data(as_text=True)
+
+
+def test_assessment_weights_that_do_not_add_up_are_refused_at_the_components(web_login):
+    admin = web_login("demo-hotel", "admin")
+    _, form = editor(admin)
+    form["assessment.components.0.weight"] = "50"        # 50 + 30 + 30 = 110
+    res = submit(admin, "/admin/policy", form)
+    assert res.status_code == 422
+    assert "add up to 100 (they add up to 110)" in text(field(res.get_data(as_text=True),
+                                                               "assessment.components"))
+    admin.client.get("/t/demo-hotel/admin/policy?lang=zh")
+    res = submit(admin, "/admin/policy", form)
+    assert "权重合计须为100（现为110）" in res.get_data(as_text=True)

@@ -245,6 +245,14 @@ MESSAGES = (
                             "close or open single days instead.")),
     (r"^This is already the current pack\.$", _l("This is already the current pack.")),
     (r"^Unknown pack\.$", _l("Unknown pack.")),
+    (r"^The weights must add up to 100 \(they add up to (?P<x>-?\d+)\)\.$",
+     _l("The weights must add up to 100 (they add up to %(x)s).")),
+    (r"^Each component needs its own key\.$", _l("Each component needs its own key.")),
+    (r"^A figure component names its figure\.$", _l("A figure component names its figure.")),
+    (r"^An entered component has no figure\.$", _l("An entered component has no figure.")),
+    (r"^Name the penalty rules whose violations count\.$",
+     _l("Name the penalty rules whose violations count.")),
+    (r"^Unknown penalty rules: (?P<x>.*)\.$", _l("Unknown penalty rules: %(x)s.")),
 )
 
 

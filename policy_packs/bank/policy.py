@@ -6,6 +6,9 @@ inspection), the xxx branch template (scope, channels, "must handle, by the rule
 end, reply within the time limit") and the provincial-bank variant (contact person per
 department, department head signs off, every step time-limited).  None of them gives a number of
 hours or days, so every deadline below is a product default, marked as such.
+
+Assessment: the union, yearly, reporting to the office (seed 003); only the deadlines kept
+come from the figures, the rest is what the union inspects and hears, entered during review.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 

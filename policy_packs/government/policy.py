@@ -4,6 +4,10 @@ Seeds (``/work/shared/seeds``): 000 = municipal tax bureau first-inquiry rules (
 001 = administrative service centre, food & drug bureau, convenience centre and the 双卡/三联单
 instructions, 003 = social-security bureau time limits.  Anything marked "product default" is our
 choice where the seeds give no number.
+
+Assessment: the supervision office, quarterly (seed 001 art. 9); on time and satisfaction
+come from the figures; wording, the register and correct transfers are entered by the office,
+because the pack's single penalty rule does not tell those breaches apart in the figures.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 

@@ -4,6 +4,11 @@ Seeds: 000 = "酒店首问责任制" (hotel rules, items 1-11), 001 = the same h
 ("什么是首问责任制", items 1-6), 002 = training slides (cases: lost phone, glue,
 steamed buns; "服务从我开始,到我为止").  Anything marked "product default" is not
 in the seeds and is Shouwen's own choice; a tenant may override it.
+
+Assessment: Quality Inspection "supervises, checks and assesses, and reports regularly" (seed 000
+item 10, 定期通报): monthly is the product default; 40 / 30 / 30; conflict escalations are
+scored against the department's own contacts, 100 × (1 − escalations / contacts), so a busy
+department is not punished for its volume and no department's score moves another's.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
@@ -283,7 +288,7 @@ ASSESSMENT = {
     # Conflict escalations are counted against the department's own contacts (see
     # core.policy.assessment_schema): 100 × (1 − escalations / contacts).
     "supervisor": "quality",
-    "period": "month",
+    "period": "month",            # product default: the seed says "regularly" (定期)
     "components": [
         {"key": "conflict_escalations", "weight": 40, "source": "figure",
          "figure": "conflict_escalations",

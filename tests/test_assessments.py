@@ -144,3 +144,10 @@ def test_a_pack_may_compute_the_score_itself():
     # 0.4 × 75 + 0.3 × 50 over the weights with data (70): 45 / 0.7 = 64.29
     assert assessments.score(default.hooks_for("hotel"), policy, {"id": 1, "code": "x"},
                              fig)["score"] == 64.29
+
+
+def test_a_version_frozen_with_the_old_free_form_section_uses_the_pack_default(app):
+    """Versions saved before this schema hold ``{"supervisor", "weights"}``: no components."""
+    policy = {**HOTEL, "assessment": {"supervisor": "quality", "weights": {"x": 1}}}
+    section = assessments._with_section("hotel", policy)["assessment"]
+    assert [c["weight"] for c in section["components"]] == [40, 30, 30]

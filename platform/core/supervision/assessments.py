@@ -87,12 +87,23 @@ def assessed_departments(policy):
             if d.code != supervisor and getattr(d, "active", True)]
 
 
+def _with_section(pack_key, policy):
+    """A version frozen before the assessment section had one shape keeps free-form weights
+    that no code read: it is assessed by its pack's default section."""
+    if "components" in (policy.get("assessment") or {}):
+        return policy
+    from core.policy.schema import validate_policy
+    default = validate_policy(manager().packs[pack_key].policy)["assessment"]
+    return {**policy, "assessment": default}
+
+
 def compute(tenant, period, entered=None, version_id=None):
     """Scores of every assessed department for ``period`` under the tenant's current
     policy (or ``version_id``): ``{"policy_version_id", "rows": [...]}`` ranked.
     ``entered`` is ``{department code: {component key: 0-100}}``."""
     version_id = version_id or policies.current_version_id(tenant)
     pack_key, policy = policies.load(version_id)
+    policy = _with_section(pack_key, policy)
     hooks = manager().hooks_for(pack_key)
     by_department = figures_mod.read(period, by="department")
     rows = []

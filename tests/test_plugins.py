@@ -19,6 +19,22 @@ def test_every_hook_is_documented():
         assert "Called by" in doc and "Returns" in doc, f"{name} lacks who/when/returns"
 
 
+def _assess(slug):
+    """The month's assessment of the tenant (asks the score hook per department)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.supervision import assessments, periods
+    from core.tenancy.models import Tenant
+    from core.tenancy.scoping import tenant_scope, unscoped
+    with unscoped():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+    with tenant_scope(tenant.id):
+        return assessments.compute(tenant, periods.containing("month", date(2026, 11, 2)))
+
+
 def test_every_hook_is_exercised_by_a_real_flow(login, frozen):
     called = set()
     undo = manager().pm.add_hookcall_monitoring(lambda name, impls, kw: called.add(name),
@@ -35,6 +51,7 @@ def test_every_hook_is_exercised_by_a_real_flow(login, frozen):
             front.post(f"/contacts/{ref}/transfers/{tid}/accept")
             front.post(f"/contacts/{ref}/replies", json={"text": "不知道"})
             lead.post(f"/contacts/{ref}/escalations", json={"reason": "客人要求"})
+        _assess("demo-hotel")
     finally:
         undo()
     # pack discovery runs when a manager is built and a pack is added

@@ -46,8 +46,8 @@ def test_editor_shows_each_value_beside_the_default_and_saves_a_version(
         form["deadlines.transfer.default.amount"] = "30"
         form["deadlines.transfer.default.unit"] = "minutes"
         form["wording.banned_phrases"] += "\n自己看着办"
-        form["assessment.weights.conflict_escalations"] = "50"
-        form["assessment.weights.deadlines_met"] = "20"
+        form["assessment.components.0.weight"] = "50"
+        form["assessment.components.1.weight"] = "20"
         form["note"] = "晨会决定缩短转交时限"
         res = submit(admin, "/admin/policy", form)
         assert res.status_code == 302
@@ -57,8 +57,8 @@ def test_editor_shows_each_value_beside_the_default_and_saves_a_version(
     assert api["overrides"]["deadlines"] == {"transfer": {"default": {"amount": 30,
                                                                      "unit": "minutes"}}}
     assert api["overrides"]["wording"]["banned_phrases"][-1] == "自己看着办"
-    assert api["overrides"]["assessment"] == {"weights": {"conflict_escalations": 50,
-                                                          "deadlines_met": 20}}
+    # a list replaces the default whole: the components with the new weights
+    assert [c["weight"] for c in api["overrides"]["assessment"]["components"]] == [50, 20, 30]
     assert set(api["overrides"]) == {"deadlines", "wording", "assessment"}   # nothing else
     assert deadline(new, "transfer")["due_at"] == "2026-11-02T02:30:00+00:00"
     old = security.get(f"/contacts/{old['ref']}").get_json()
@@ -76,14 +76,14 @@ def test_a_refused_save_keeps_the_input_and_says_why_at_each_field(web_login, lo
     _, form = editor(admin)
     form["deadlines.reply.default.amount"] = "abc"
     form["escalation.chain.0.key"] = "Quality Inspection!"
-    form["assessment.weights.deadlines_met"] = "thirty"
+    form["assessment.components.1.weight"] = "thirty"
     form["calendar.closing_time"] = "ignored"            # not a field of this page
     form["note"] = "keep me"
     res = submit(admin, "/admin/policy", form)
     assert res.status_code == 422
     html = res.get_data(as_text=True)
     assert "Not a valid integer." in text(field(html, "deadlines.reply.default"))
-    assert "Not a valid number." in text(field(html, "assessment.weights.deadlines_met"))
+    assert "Not a valid integer." in text(field(html, "assessment.components"))
     assert "Use lower-case letters" in html
     again = Form(html, "policy-form")
     assert again.get("deadlines.reply.default.amount") == "abc"
@@ -262,3 +262,16 @@ def test_pack_switch_refuses_the_current_or_an_unknown_pack(web_login):
     res = admin.post("/admin/policy/pack?lang=en", {"pack": "bank", "confirm": "1"},
                      follow_redirects=True)
     assert res.status_code == 200 and "already the current pack" in res.get_data(as_text=True)
+
+
+def test_assessment_weights_that_do_not_add_up_are_refused_at_the_components(web_login):
+    admin = web_login("demo-hotel", "admin")
+    _, form = editor(admin)
+    form["assessment.components.0.weight"] = "50"        # 50 + 30 + 30 = 110
+    res = submit(admin, "/admin/policy", form)
+    assert res.status_code == 422
+    assert "add up to 100 (they add up to 110)" in text(field(res.get_data(as_text=True),
+                                                               "assessment.components"))
+    admin.client.get("/t/demo-hotel/admin/policy?lang=zh")
+    res = submit(admin, "/admin/policy", form)
+    assert "权重合计须为100（现为110）" in res.get_data(as_text=True)

@@ -155,3 +155,25 @@ def shouwen_contact_event(policy, contact, event):
     department's staff are told (notification reason ``copy``) and the copy is listed on
     the department's "copied to us" page (``core.contacts.copies``).
     """
+
+
+@hookspec(firstresult=True)
+def shouwen_assessment_score(policy, department, figures, components):
+    """Compute one department's assessment score for a period.
+
+    Called by: ``core.supervision.assessments.score`` for every assessed department when
+    an assessment run is computed (and again when a component score is entered during
+    review), never for a published run.
+
+    ``policy`` is the effective policy document the run is computed under; ``department``
+    is ``{"id", "code"}``; ``figures`` is the department's
+    :class:`core.supervision.figures.Figures` for the run's period (empty when it had
+    nothing); ``components`` is a list of ``{"key", "weight", "value"}`` in the pack's
+    order, ``value`` the normalised component score 0-100 or ``None`` (no data, or not
+    entered yet).
+
+    Returns: the score (a number 0-100, rounded by the caller to 2 places), ``False`` for
+    "no score", or ``None`` to let the next implementation decide.  The core default
+    combines the components that have a value by weight, the others' weights left out;
+    with no value at all it answers ``False``.
+    """

@@ -77,6 +77,9 @@ REFERENCES = {
     ("transfer", "modes"): lambda doc: list(TRANSFER_MODES),
     ("callback", "required_for"): lambda doc: list(doc.get("matter_types", {})),
     ("penalties", "*", "triggers"): _triggers,
+    ("assessment", "supervisor"): _departments,
+    ("assessment", "report_to"): _departments,
+    ("assessment", "components", "*", "rules"): lambda doc: list(doc.get("penalties", {})),
 }
 
 
@@ -311,7 +314,10 @@ def _read_rows(f, form, raw_errors):
             cell = Field(f.path + (i, col_name), col.widget, choices=col.choices,
                          optional=col.optional)
             value = _read_field(cell, form, raw_errors)
-            filled = filled or (col.widget != "boolean" and value not in (None, "", [], {})
+            # a browser always sends a boolean and a required choice (its first option), so
+            # those alone do not fill the blank row
+            chosen = col.widget == "boolean" or (col.widget == "choice" and not col.optional)
+            filled = filled or (not chosen and value not in (None, "", [], {})
                                 and value != {"zh": "", "en": ""})
             row[col_name] = value
         if filled:

@@ -6,6 +6,9 @@ inspection), the xxx branch template (scope, channels, "must handle, by the rule
 end, reply within the time limit") and the provincial-bank variant (contact person per
 department, department head signs off, every step time-limited).  None of them gives a number of
 hours or days, so every deadline below is a product default, marked as such.
+
+Assessment: the union, yearly, reporting to the office (seed 003); only the deadlines kept
+come from the figures, the rest is what the union inspects and hears, entered during review.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
@@ -223,13 +226,24 @@ PENALTIES = {
 
 ASSESSMENT = {
     # Seed 003: the branch union inspects the registers, hears staff and client complaints,
-    # reports to the office and rates every department at year end.
-    "department": "union",
+    # reports to the office and rates every department at year end.  Product default weights;
+    # the union enters what it inspects and hears (register, complaints, staff opinion,
+    # wording), the deadlines kept come from the figures.
+    "supervisor": "union",
     "period": "year",
     "report_to": "office",
-    # Product default weights.
-    "weights": {"register_kept": 0.25, "on_time": 0.25, "client_complaints": 0.25,
-                "staff_opinion": 0.15, "wording": 0.10},
+    "components": [
+        {"key": "register_kept", "weight": 25, "source": "entered",
+         "name": text("登记簿记录", "Register kept")},
+        {"key": "on_time", "weight": 25, "source": "figure", "figure": "on_time",
+         "name": text("按时办理率", "Handled on time")},
+        {"key": "client_complaints", "weight": 25, "source": "entered",
+         "name": text("客户投诉", "Client complaints")},
+        {"key": "staff_opinion", "weight": 15, "source": "entered",
+         "name": text("员工意见", "Staff opinion")},
+        {"key": "wording", "weight": 10, "source": "entered",
+         "name": text("文明用语", "Courteous wording")},
+    ],
 }
 
 # Categories whose contacts the branch leadership is told of at once (seed 003, branch rules

@@ -4,6 +4,10 @@ Seeds (``/work/shared/seeds``): 000 = municipal tax bureau first-inquiry rules (
 001 = administrative service centre, food & drug bureau, convenience centre and the 双卡/三联单
 instructions, 003 = social-security bureau time limits.  Anything marked "product default" is our
 choice where the seeds give no number.
+
+Assessment: the supervision office, quarterly (seed 001 art. 9); on time and satisfaction
+come from the figures; wording, the register and correct transfers are entered by the office,
+because the pack's single penalty rule does not tell those breaches apart in the figures.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
@@ -270,13 +274,25 @@ PENALTIES = {
 
 ASSESSMENT = {
     # Who scores and how often: the supervision office; quarterly (seed 001, 首问负责制 art. 9).
-    "department": "supervision",
-    "period": "quarter",
     # Product default weights (the seeds name the criteria, not the weights): deadlines kept,
     # applicants' satisfaction (三联单 part 3 and callbacks), clean wording, complete register,
-    # transfers that needed no coordination.
-    "weights": {"on_time": 0.35, "satisfaction": 0.30, "wording": 0.15,
-                "register_complete": 0.10, "correct_transfer": 0.10},
+    # transfers that needed no coordination.  The pack has one penalty rule for every breach,
+    # so wording and wrong transfers cannot be told apart in the figures: the office enters
+    # them, with the register check, from its inspection.
+    "supervisor": "supervision",
+    "period": "quarter",
+    "components": [
+        {"key": "on_time", "weight": 35, "source": "figure", "figure": "on_time",
+         "name": text("按时办结率", "Handled on time")},
+        {"key": "satisfaction", "weight": 30, "source": "figure", "figure": "satisfaction",
+         "name": text("群众满意度", "Applicants' satisfaction")},
+        {"key": "wording", "weight": 15, "source": "entered",
+         "name": text("文明用语", "Courteous wording")},
+        {"key": "register_complete", "weight": 10, "source": "entered",
+         "name": text("登记完整", "Register complete")},
+        {"key": "correct_transfer", "weight": 10, "source": "entered",
+         "name": text("转办正确", "Correct transfers")},
+    ],
 }
 
 POLICY = {

@@ -4,6 +4,11 @@ Seeds: 000 = "酒店首问责任制" (hotel rules, items 1-11), 001 = the same h
 ("什么是首问责任制", items 1-6), 002 = training slides (cases: lost phone, glue,
 steamed buns; "服务从我开始,到我为止").  Anything marked "product default" is not
 in the seeds and is Shouwen's own choice; a tenant may override it.
+
+Assessment: Quality Inspection "supervises, checks and assesses, and reports regularly" (seed 000
+item 10, 定期通报): monthly is the product default; 40 / 30 / 30; conflict escalations are
+scored against the department's own contacts, 100 × (1 − escalations / contacts), so a busy
+department is not punished for its volume and no department's score moves another's.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
@@ -277,13 +282,22 @@ PENALTIES = {
 # Seed 000 item 6 and 8: QI reports conflict escalations per department and spot-checks
 # callbacks.  The weights (percent, summing to 100) are product defaults.
 ASSESSMENT = {
+    # Seed 000 (hotel rules): Quality Inspection assesses every department each month on the
+    # slips that reached QI / deputy GM / GM (conflict escalations, fewer is better), on the
+    # deadlines kept and on the guests' satisfaction in the owner's callback; 40 / 30 / 30.
+    # Conflict escalations are counted against the department's own contacts (see
+    # core.policy.assessment_schema): 100 × (1 − escalations / contacts).
     "supervisor": "quality",
-    "report_conflict_escalations_per_department": True,
-    "weights": {
-        "conflict_escalations": 40,   # fewer slips reaching QI / deputy GM / GM is better
-        "deadlines_met": 30,          # transfer within 1 hour, reply within 1 working day
-        "callback_satisfaction": 30,  # guests' answers in the owner's callback, QI spot checks
-    },
+    "period": "month",            # product default: the seed says "regularly" (定期)
+    "components": [
+        {"key": "conflict_escalations", "weight": 40, "source": "figure",
+         "figure": "conflict_escalations",
+         "name": text("冲突升级（越少越好）", "Conflict escalations (fewer is better)")},
+        {"key": "deadlines_met", "weight": 30, "source": "figure", "figure": "on_time",
+         "name": text("按时完成率", "Deadlines met")},
+        {"key": "callback_satisfaction", "weight": 30, "source": "figure",
+         "figure": "satisfaction", "name": text("回访满意度", "Callback satisfaction")},
+    ],
 }
 
 REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}

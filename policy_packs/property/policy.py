@@ -4,6 +4,9 @@ Seeds: 000 = Vanke (万科物业) implementation rules and questionnaire, the �
 (江苏天盛物业 德林艺墅管理处 首问责任制实施办法, art. 1-8) and the "物业管理部制度上墙"
 rules (items 1-13); 004 = 首接责任制度 (Traditional Chinese, 会签单 four-part form, repair
 times).  Anything marked "product default" is Shouwen's own choice; a tenant may override it.
+
+Assessment: customer service, monthly (product default); the questionnaire's three groups 40 / 40 / 20 (seed
+000, Vanke) are typed in as 0-100 during review, because the answers are collected on paper.
 """
 from core.rules import COMMON_ALLOWED_PHRASES, rule, text
 
@@ -326,16 +329,20 @@ PENALTIES = {
 # customer supervisors and quality liaisons 40 %, other supervisors and managers 40 %,
 # security captains and cleaning leads 20 %.  Weights in percent; groups map to role keys.
 ASSESSMENT = {
-    # Seed 004: customer service supervises every department's service through the
-    # countersign forms; the property centre rates staff on them.
+    # Seed 000 (Vanke questionnaire) and seed 004: customer service supervises every
+    # department's service; the rating is a questionnaire answered by three groups, customer
+    # supervisors 40 %, other managers 40 %, team leaders 20 %.  Each group's result is typed
+    # in by customer service during review (0-100): the answers are on paper.
     "supervisor": "customer_service",
-    "method": "questionnaire",
-    "weights": {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20},
-    "groups": {
-        "customer_supervisors": ["cr_supervisor", "quality"],
-        "other_managers": ["supervisor", "office_manager"],
-        "team_leaders": ["team_leader"],
-    },
+    "period": "month",            # product default
+    "components": [
+        {"key": "customer_supervisors", "weight": 40, "source": "entered",
+         "name": text("客服主管评分", "Customer supervisors' rating")},
+        {"key": "other_managers", "weight": 40, "source": "entered",
+         "name": text("其他部门经理评分", "Other managers' rating")},
+        {"key": "team_leaders", "weight": 20, "source": "entered",
+         "name": text("班组长评分", "Team leaders' rating")},
+    ],
 }
 
 REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}

@@ -54,9 +54,9 @@ def test_union_is_the_inspecting_department():
     union = next(d for d in doc["departments"] if d["code"] == "union")
     assert "登记簿" in union["duties"]["zh"]
     assert {r["key"]: r["permission"] for r in doc["roles"]}["union_inspector"] == "inspector"
-    assert doc["assessment"]["department"] == "union"
+    assert doc["assessment"]["supervisor"] == "union"
     assert doc["assessment"]["period"] == "year"
-    assert abs(sum(doc["assessment"]["weights"].values()) - 1.0) < 1e-9
+    assert sum(c["weight"] for c in doc["assessment"]["components"]) == 100
 
 
 def test_chain_and_transfer():

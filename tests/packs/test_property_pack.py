@@ -130,10 +130,9 @@ def test_departments_are_consistent():
 
 def test_assessment_weights_40_40_20():
     a = _doc()["assessment"]
-    assert a["weights"] == {"customer_supervisors": 40, "other_managers": 40, "team_leaders": 20}
-    roles = {r["key"] for r in _doc()["roles"]}
-    assert set(a["groups"]) == set(a["weights"])
-    assert all(set(keys) <= roles for keys in a["groups"].values())
+    assert {c["key"]: c["weight"] for c in a["components"]} == {
+        "customer_supervisors": 40, "other_managers": 40, "team_leaders": 20}
+    assert {c["source"] for c in a["components"]} == {"entered"}
 
 
 def test_wording_and_forms():

@@ -124,3 +124,12 @@ def shouwen_contact_event(policy, contact, event):
     if event.kind in ("transferred", "feedback"):
         return list(policy.get("transfer", {}).get("copy_to", []))
     return None
+
+
+@hookimpl(trylast=True)
+def shouwen_assessment_score(policy, department, figures, components):
+    counted = [c for c in components if c["value"] is not None]
+    weight = sum(c["weight"] for c in counted)
+    if not weight:
+        return False
+    return sum(c["weight"] * c["value"] for c in counted) / weight

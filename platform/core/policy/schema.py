@@ -12,6 +12,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from core.policy.assessment_schema import Assessment, check_codes
+from core.policy.text_schema import Text
 from core.rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -22,11 +24,6 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def _key(value):
     if not isinstance(value, str) or not KEY.match(value):
         raise ValidationError("Use lower-case letters, digits and _ (starting with a letter).")
-
-
-class Text(Schema):
-    zh = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    en = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class RuleSchema(Schema):
@@ -181,7 +178,7 @@ class PolicySchema(Schema):
     wording = fields.Nested(Wording, required=True)
     penalties = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Penalty),
                             required=True)
-    assessment = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    assessment = fields.Nested(Assessment, required=True)
     reminders = fields.Nested(Reminders, load_default=lambda: {"fractions": [0.5, 0.8],
                                                                "morning_of_due_day": True})
     calendar = fields.Nested(Calendar, required=True)
@@ -240,6 +237,7 @@ class PolicySchema(Schema):
                         or (trig.startswith("deadline.") and trig[9:] in kinds)):
                     errors.setdefault("penalties", {}).setdefault(key, {})["triggers"] = [
                         f"Unknown trigger {trig!r}."]
+        errors.update(check_codes(data, codes, set(data.get("penalties", {}))))
         if errors:
             raise ValidationError(errors)
 

@@ -43,6 +43,8 @@ FIELDS = {
         _l("Report conflict escalations per department"),
     "period": _l("Assessment period"), "report_to": _l("Reports to"),
     "method": _l("Method"), "groups": _l("Groups"),
+    "components": _l("Components (the weights add up to 100)"), "weight": _l("Weight (points)"),
+    "source": _l("Source"), "figure": _l("Figure"), "rules": _l("Penalty rules counted"),
     "fractions": _l("Remind at these fractions of the allowed time (one per line)"),
     "morning_of_due_day": _l("Remind on the morning of the due day"),
     "kind": _l("Calendar"),
@@ -67,6 +69,15 @@ WEIGHTS = {
     "correct_transfer": _l("Correct transfers"),
     "customer_supervisors": _l("Customer-relations supervisors"),
     "other_managers": _l("Other managers"), "team_leaders": _l("Team leaders"),
+}
+ASSESSMENT_CHOICES = {
+    "period": {"month": _l("Every month"), "quarter": _l("Every quarter"),
+               "year": _l("Every year")},
+    "source": {"figure": _l("From the figures"), "entered": _l("Entered by the supervisor")},
+    "figure": {"on_time": _l("On-time rate"), "satisfaction": _l("Callback satisfaction (1-5)"),
+               "conflict_escalations": _l("Conflict escalations per contact"),
+               "violations": _l("Confirmed violations per contact"),
+               "spot_checks": _l("Spot checks confirmed")},
 }
 STAGES = {
     "register": _l("registration"), "handle": _l("taken on in own duty"),
@@ -113,7 +124,13 @@ def choice_label(path, value, doc):
     if value in (None, ""):
         return _("(none)")
     name = path[-1] if not isinstance(path[-1], int) else path[-2]
-    if name in ("department", "copy_to", "wrong_transfer_coordinator"):
+    if path[0] == "assessment" and name in ASSESSMENT_CHOICES:
+        return str(label(ASSESSMENT_CHOICES[name], value))
+    if path[0] == "assessment" and name == "rules":
+        rule = doc.get("penalties", {}).get(value)
+        return localized(rule["name"]) if rule else value
+    if name in ("department", "copy_to", "wrong_transfer_coordinator", "supervisor",
+                "report_to"):
         dept = next((d for d in doc.get("departments", []) if d["code"] == value), None)
         return localized(dept["name"]) if dept else value
     if name in ("role", "handover_approvers"):
@@ -138,6 +155,8 @@ def segment(path, i, doc):
     key, section = path[i], path[0]
     if i == 0:
         return str(label(SECTIONS, key))
+    if section == "assessment" and isinstance(key, int):
+        return _("Component %(n)s", n=key + 1)
     if isinstance(key, int):
         return _("Level %(n)s", n=key + 1) if "chain" in path[:i] else \
             _("Step %(n)s", n=key + 1)
@@ -150,7 +169,7 @@ def segment(path, i, doc):
         return localized(rule["name"]) if rule else key
     if section == "wording" and i == 2 and path[1] == "templates":
         return str(label(TEMPLATES, key))
-    if section == "assessment" and i >= 2:
+    if section == "assessment" and i == 2 and path[1] != "components":
         return str(label(WEIGHTS, key))
     if key in ("zh", "en"):
         return "中文" if key == "zh" else "English"
@@ -226,6 +245,14 @@ MESSAGES = (
                             "close or open single days instead.")),
     (r"^This is already the current pack\.$", _l("This is already the current pack.")),
     (r"^Unknown pack\.$", _l("Unknown pack.")),
+    (r"^The weights must add up to 100 \(they add up to (?P<x>-?\d+)\)\.$",
+     _l("The weights must add up to 100 (they add up to %(x)s).")),
+    (r"^Each component needs its own key\.$", _l("Each component needs its own key.")),
+    (r"^A figure component names its figure\.$", _l("A figure component names its figure.")),
+    (r"^An entered component has no figure\.$", _l("An entered component has no figure.")),
+    (r"^Name the penalty rules whose violations count\.$",
+     _l("Name the penalty rules whose violations count.")),
+    (r"^Unknown penalty rules: (?P<x>.*)\.$", _l("Unknown penalty rules: %(x)s.")),
 )
 
 

@@ -56,15 +56,22 @@ def recipients(policy):
     return list(db.session.scalars(stmt.order_by(Staff.id)))
 
 
+def _plain(value):
+    """A JSON number: PostgreSQL's SUM of a BIGINT is a Decimal."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return int(value) if value == int(value) else float(value)
+
+
 def _numbers(f):
     """The headline figures of one group, as plain numbers for the payload."""
     on_time, esc = f.on_time(), f.escalations()
     vio, calls = f.violations(), f.callbacks()
-    return {"contacts": f.contacts()["total"], "on_time_rate": on_time["rate"],
+    return {k: _plain(v) for k, v in {"contacts": f.contacts()["total"], "on_time_rate": on_time["rate"],
             "breached": on_time["breached"], "escalations": esc["total"],
             "conflict": esc["conflict"], "proposed": vio["proposed"],
             "confirmed": vio["confirmed"], "reached": calls["reached"],
-            "callbacks": calls["total"], "satisfaction": calls["satisfaction_mean"]}
+            "callbacks": calls["total"], "satisfaction": calls["satisfaction_mean"]}.items()}
 
 
 def content(tenant, period):

@@ -34,6 +34,10 @@ BAD_PHONE = "Not a phone number."
 BAD_EMAIL = "Not a valid email address."
 BAD_TIMEZONE = "Not a known time zone (for example Asia/Shanghai)."
 BAD_PREFIX = "Use 2-6 capital letters."
+BAD_REPORT_DAY = "Choose a day from 1 to 28 (1 to 7 for a weekly report)."
+BAD_REPORT_TIME = "Give a time of day as HH:MM, for example 08:00."
+REPORT_FREQUENCIES = ("off", "weekly", "monthly", "quarterly")
+REPORT_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 NO_LANGUAGE = "Offer at least one language."
 DEFAULT_NOT_OFFERED = "The default language must be one of the languages offered."
 BLANK = "Must not be blank."
@@ -121,6 +125,25 @@ class SettingsIn(_Stripped):
                             load_default=list)
     default_language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     ref_prefix = fields.String(required=True)
+    # The scheduled supervision report (core.supervision.report); absent = unchanged.
+    report_frequency = fields.String(load_default=None,
+                                     validate=validate.OneOf(REPORT_FREQUENCIES))
+    report_day = fields.Integer(load_default=None)
+    report_time = fields.String(load_default=None)
+
+    @validates("report_time")
+    def _report_time(self, value, **kwargs):
+        if value is not None and not REPORT_TIME.match(value):
+            raise ValidationError(BAD_REPORT_TIME)
+
+    @validates_schema
+    def _report_day(self, data, **kwargs):
+        day = data.get("report_day")
+        if day is None:
+            return
+        top = 7 if data.get("report_frequency") == "weekly" else 28
+        if not 1 <= day <= top:
+            raise ValidationError({"report_day": [BAD_REPORT_DAY]})
 
     @pre_load
     def upper(self, data, **kwargs):

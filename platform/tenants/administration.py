@@ -111,7 +111,8 @@ def _keep_an_admin(staff):
 # -- settings -------------------------------------------------------------------------------
 
 def update_settings(tenant, data):
-    """Display name, time zone, languages (default first), reference prefix (new contacts)."""
+    """Display name, time zone, languages (default first), reference prefix (new contacts),
+    when the scheduled supervision report goes out (core.supervision.report)."""
     tenant.name = data["name"]
     if data["timezone"] != tenant.timezone:
         # Every local day of the figures moves: recompute them (core.supervision).
@@ -120,4 +121,7 @@ def update_settings(tenant, data):
     default = data["default_language"]
     tenant.languages = [default] + [x for x in dict.fromkeys(data["languages"]) if x != default]
     tenant.ref_prefix = data["ref_prefix"]
+    for name in ("report_frequency", "report_day", "report_time"):
+        if data.get(name) is not None:
+            setattr(tenant, name, data[name])
     db.session.flush()

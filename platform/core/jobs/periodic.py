@@ -24,6 +24,7 @@ PERIODIC = [
     ("core.notify.outbox.relay_scan", 60),            # outbox rows Redis never saw
     ("core.jobs.periodic.retry_deliveries", 60),    # e-mail / webhook deliveries due a retry
     ("core.deadlines.reminders.digest_all", 900),        # the daily digest, once per staff per day
+    ("core.supervision.report.report_all", 900),         # the scheduled report, once per period
 ]
 
 

@@ -68,6 +68,9 @@ def _params(topic, payload, contact, staff_names):
     elif topic == "violation.proposed":
         params.update(rule=payload.get("rule"), sanction=payload.get("sanction"),
                       staff=staff_names.get(payload.get("staff_id")))
+    elif topic == "report.summary":
+        params.update({k: payload.get(k) for k in ("period", "grain", "totals", "departments",
+                                                   "path")})
     if details.get("copied_to"):
         # A copy says which step, and who took it (reason "copy", core.notify.texts).
         params.update(step=payload.get("kind"), actor=staff_names.get(payload.get("actor_id")),
@@ -118,6 +121,8 @@ def fan_out_message(tenant_id, topic, payload, contact_id, outbox_id):
     base = _params(topic, payload, contact, names)
     lang = (tenant.languages or ["zh"])[0]
     link = contact_link(tenant, base.get("ref")) if base.get("ref") else ""
+    if payload.get("path"):       # a report links to its dashboard page
+        link = (current_app.config.get("SHOUWEN_PUBLIC_URL") or "").rstrip("/") + payload["path"]
     created, emails = [], []
     for staff_id, reason in wanted.items():
         person = people.get(staff_id)

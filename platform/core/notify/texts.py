@@ -26,7 +26,19 @@ TITLES = {
     "reminder": _l("%(ref)s: \"%(deadline)s\" is due %(due)s"),
     "violation": _l("%(ref)s: violation proposed: %(rule)s (%(staff)s)"),
     "copy": _l("Copy: %(ref)s, %(step)s (%(actor)s)"),
+    "report": _l("Supervision report for %(period)s"),
 }
+REPORT_LINES = (
+    ("contacts", _l("Contacts: %(value)s")),
+    ("on_time_rate", _l("On time: %(value)s")),
+    ("breached", _l("Deadlines breached: %(value)s")),
+    ("escalations", _l("Escalations: %(value)s")),
+    ("conflict", _l("Conflict escalations: %(value)s")),
+    ("proposed", _l("Violations proposed: %(value)s")),
+    ("confirmed", _l("Violations confirmed: %(value)s")),
+    ("reached", _l("Customers reached on callback: %(value)s")),
+    ("satisfaction", _l("Satisfaction (1-5): %(value)s")),
+)
 # A copied step nobody took by hand (a sweep's breach or escalation).
 COPY_AUTOMATIC = _l("Copy: %(ref)s, %(step)s")
 FALLBACK = _l("%(ref)s: %(topic)s")
@@ -74,6 +86,7 @@ def title(params, topic, lang, tz=None):
         "rule": _pair(params.get("rule"), lang),
         "staff": params.get("staff") or "-",
         "topic": topic,
+        "period": params.get("period", ""),
     }
     if reason == "copy":
         values.update(step=_step(params, lang), actor=params.get("actor") or "")
@@ -83,10 +96,32 @@ def title(params, topic, lang, tz=None):
     return str(template) % values
 
 
+def _value(key, value):
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if key == "on_time_rate" else str(value)
+
+
+def report_body(params, lang):
+    """The report's totals, then one line per department (``lang`` already forced)."""
+    totals = params.get("totals") or {}
+    lines = [str(label) % {"value": _value(k, totals.get(k))} for k, label in REPORT_LINES]
+    departments = params.get("departments") or []
+    if departments:
+        lines += ["", _("By department:")]
+    for row in departments:
+        numbers = "; ".join(str(label) % {"value": _value(k, row.get(k))}
+                            for k, label in REPORT_LINES)
+        lines.append(f"{_pair(row.get('name'), lang)}: {numbers}")
+    return "\n".join(lines)
+
+
 def render(params, topic, lang, tz=None):
     """``(title, body)`` in ``lang`` whatever the current request's language."""
     with force_locale(lang):
         text = title(params, topic, lang, tz)
+        if topic == "report.summary":
+            return text, report_body(params, lang)
         summary = params.get("summary") or ""
         point = params.get("point") or ""
         if point == "morning":
@@ -101,7 +136,8 @@ def email(params, topic, lang, link, tenant_name, tz):
     """``(subject, plain-text body)`` of the e-mail telling one staff member."""
     text, body = render(params, topic, lang, tz)
     with force_locale(lang):
-        footer = _("Open the contact: %(link)s", link=link)
+        footer = (_("Open the figures: %(link)s", link=link) if topic == "report.summary"
+                  else _("Open the contact: %(link)s", link=link))
         why = _("You receive this as a staff member of %(tenant)s (Shouwen).",
                 tenant=tenant_name)
     return text, "\n\n".join(

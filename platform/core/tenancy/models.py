@@ -38,6 +38,13 @@ class Tenant(db.Model):
     # Changes with every policy version, special day or confirmed year (core.policy.config_stamp):
     # the key of the per-process caches of the current policy and the calendar.
     config_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # The scheduled supervision report (core.supervision.report): how often ("off", "weekly",
+    # "monthly", "quarterly"), on which day of the new period (1 = its first day) and at
+    # what local time it goes out, covering the period just ended.
+    report_frequency: Mapped[str] = mapped_column(String(12), default="monthly",
+                                                  server_default="monthly")
+    report_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    report_time: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
 
 
 class TenantCounter(TenantScoped, db.Model):

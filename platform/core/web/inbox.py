@@ -47,6 +47,9 @@ def read_notification(notification_id):
     db.session.commit()
     if request.form.get("open") == "1" and row.params.get("ref"):
         return redirect(url_for("web.show_contact", ref=row.params["ref"]))
+    path = row.params.get("path") or ""
+    if request.form.get("open") == "1" and path.startswith(f"/t/{g.tenant.slug}/"):
+        return redirect(path)             # a report: its dashboard page, in this tenant only
     return _back()
 
 

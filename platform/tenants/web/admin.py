@@ -7,6 +7,7 @@ Every view looks the object up first (another tenant's id is a plain 404), then 
 """
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -24,6 +25,8 @@ from tenants.web import bp
 from tenants.web.admin_text import form_errors
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+REPORT_FREQUENCY_NAMES = {"off": _l("Off"), "weekly": _l("Weekly"), "monthly": _l("Monthly"),
+                          "quarterly": _l("Quarterly")}
 
 
 @bp.app_template_global("may_administer")
@@ -144,10 +147,13 @@ def admin_settings():
     errors = {}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("name", "timezone", "default_language",
-                                                     "ref_prefix")}
+                                                     "ref_prefix", "report_frequency",
+                                                     "report_day", "report_time")}
         form["languages"] = request.form.getlist("languages")
         try:
-            data = SettingsIn().load(form)
+            # A report field left out of the post keeps its value (older forms, scripts).
+            data = SettingsIn().load({k: v for k, v in form.items()
+                                      if v != "" or not k.startswith("report_")})
             administration.update_settings(tenant, data)
             db.session.commit()
             flash(_("Settings saved."), "ok")
@@ -159,7 +165,9 @@ def admin_settings():
         form = {"name": tenant.name, "timezone": tenant.timezone,
                 "languages": list(tenant.languages or LANGUAGES),
                 "default_language": (tenant.languages or ["zh"])[0],
-                "ref_prefix": tenant.ref_prefix}
+                "ref_prefix": tenant.ref_prefix, "report_frequency": tenant.report_frequency,
+                "report_day": tenant.report_day, "report_time": tenant.report_time}
     return render_template("web/admin/settings.html", form=form, errors=errors,
-                           languages=LANGUAGES, language_names=LANGUAGE_NAMES), \
+                           languages=LANGUAGES, language_names=LANGUAGE_NAMES,
+                           frequencies=REPORT_FREQUENCY_NAMES), \
         (422 if errors else 200)

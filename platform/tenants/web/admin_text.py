@@ -31,10 +31,13 @@ MESSAGES = {m: m for m in (
     N_("Choose the kind of organisation."),
     N_("A department with this code exists already."),
     N_("This user name is taken in your organisation."),
+    N_("Choose a day from 1 to 28 (1 to 7 for a weekly report)."),
+    N_("Give a time of day as HH:MM, for example 08:00."),
 )}
 # The ids above must stay equal to the domain's constants (checked at import).
 assert {p.TOO_SHORT, p.TOO_LONG, p.CONTAINS_NAME, p.GUESSABLE, p.MISMATCH, s.BAD_USERNAME,
         s.BAD_CODE, s.BAD_TIMEZONE, s.BAD_PREFIX, s.NO_LANGUAGE, s.DEFAULT_NOT_OFFERED,
+        s.BAD_REPORT_DAY, s.BAD_REPORT_TIME,
         a.CODE_TAKEN, a.USERNAME_TAKEN} <= set(MESSAGES)
 
 

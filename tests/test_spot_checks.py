@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.contacts.models import Violation
 from core.extensions import db
-from core.supervision import figures, periods, spot_checks
+from core.supervision import figures, periods, rollup, spot_checks
 from core.tenancy.models import Department, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 
@@ -158,6 +158,8 @@ def test_a_contradicted_call_proposes_a_violation_under_the_hotel_pack(app, logi
     assert by_department[departments["front_office"]].counts[("spot_checks", "failed")][0] == 1
     assert ("spot_checks", "failed") not in figures.Figures().counts
     assert "spot_checks" in whole.others()
+    with tenant_scope(tenant.id):
+        assert rollup.stored(tenant.id) == rollup.recompute(tenant.id)
 
 
 def test_a_pack_without_the_rule_proposes_nothing(app, login, frozen):

@@ -92,6 +92,6 @@ def register(model, function, columns):
 
 
 # Spot checks register here, where CONTRIBUTORS is built, so they count wherever it is read.
-from core.supervision import spot_check_models as _spot  # noqa: E402
+from core.supervision import spot_check_models as _spot
 
 register(_spot.SpotCheckRecord, _spot.of_record, _spot.COLUMNS)

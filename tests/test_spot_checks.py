@@ -3,6 +3,7 @@ contradiction proposes under the pack, and the figures the calls feed.
 
 The stories happen in March 2027, where the demo tenants have no contacts.
 """
+import re
 from datetime import date
 
 import pytest
@@ -217,3 +218,40 @@ def test_permissions_and_other_tenants(app, login, frozen):
     assert missing.status_code == 422
     assert set(missing.get_json()["error"]["fields"]) == {"handling_confirmed",
                                                           "callback_confirmed"}
+
+
+def test_the_web_pages_draw_list_and_record_in_both_languages(app, login, web_login, frozen):
+    refs = _story(login, frozen, count=2)
+    qi = web_login("demo-hotel", "inspector")
+    page = qi.get("/spot-checks?lang=zh").get_data(as_text=True)
+    assert 'id="nav-spot-checks"' in page and "抽查" in page and 'id="draw-form"' in page
+    with frozen("2027-04-01T09:00:00+08:00"):
+        res = qi.post("/spot-checks", {"month": "2027-03", "departments": ["security"],
+                                       "number": "1", "seed": "11"})
+    assert res.status_code == 302, res.get_data(as_text=True)[:300]
+    page = qi.get(res.location.split("/t/demo-hotel")[1] + "?lang=en").get_data(as_text=True)
+    assert "Customer phone" in page and "13800000000" in page
+    [ref] = [r for r in refs["security"] if r in page]
+    item_id = int(re.search(r'id="item-(\d+)"', page).group(1))
+    draw_id = int(re.search(r"/spot-checks/(\d+)/items/", page).group(1))
+    with frozen("2027-04-02T09:00:00+08:00"):
+        res = qi.post(f"/spot-checks/{draw_id}/items/{item_id}",
+                      {"reached": "yes", "satisfaction": "5", "handling_confirmed": "yes",
+                       "callback_confirmed": "yes", "findings": "客人确认已处理"})
+    assert res.status_code == 302
+    page = qi.get(f"/spot-checks/{draw_id}?lang=zh").get_data(as_text=True)
+    assert "客人确认已处理" in page and 'class="badge confirmed">已确认<' in page
+    listing = qi.get("/spot-checks?lang=en").get_data(as_text=True)
+    row = re.search(rf'<tr id="draw-{draw_id}">(.*?)</tr>', listing, re.S).group(1)
+    assert re.findall(r'<td class="(\w+)">(\d+)</td>', row) == [
+        ("pending", "0"), ("confirmed", "1"), ("failed", "0"), ("unreached", "0")]
+    # A bad share is refused, the form kept; staff see no page; another tenant's draw is 404.
+    res = qi.post("/spot-checks", {"month": "2027-03", "share": "1.5"})
+    assert res.status_code == 302
+    # (in English: the last page read was English)
+    assert "The share must be above 0 and at most 1." in qi.get("/spot-checks").get_data(
+        as_text=True)
+    staff = web_login("demo-hotel", "security")
+    assert 'id="nav-spot-checks"' not in staff.get("/").get_data(as_text=True)
+    assert staff.get("/spot-checks").status_code == 403
+    assert web_login("demo-bank", "admin").get(f"/spot-checks/{draw_id}").status_code == 404

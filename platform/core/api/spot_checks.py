@@ -106,15 +106,15 @@ def list_spot_checks():
 
 @bp.get("/spot-checks/<int:draw_id>")
 def show_spot_check(draw_id):
+    row = get_or_404(SpotCheckDraw, id=draw_id)   # first: another tenant's id is a plain 404
     require(g.actor, "spotcheck.view")
-    row = get_or_404(SpotCheckDraw, id=draw_id)
     return jsonify(_draw_body(row, checks.results([row.id])[row.id], _items(row)))
 
 
 @bp.post("/spot-checks/<int:draw_id>/items/<int:item_id>/record")
 def record_spot_check(draw_id, item_id):
-    require(g.actor, "spotcheck.record")
     item = get_or_404(SpotCheckItem, id=item_id, draw_id=draw_id)
+    require(g.actor, "spotcheck.record")
     data = load(RecordIn())
     ctx = checks.Context(tenant=g.tenant, actor=g.actor)
     rec = checks.record(ctx, item, **data)

@@ -6,6 +6,7 @@ the Flask URL map, so a new ``/api/v1`` route that takes an id or a reference fa
 until it is added here.  The scoping layer itself fails closed when no tenant is in scope.
 """
 import re
+from datetime import date
 
 import pytest
 from conftest import register
@@ -39,6 +40,8 @@ CROSS_TENANT_CALLS = [
     ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
     ("GET", "/policy/versions/{version}", None),
     ("POST", "/notifications/{notification_id}/read", {}),
+    ("GET", "/spot-checks/{draw_id}", None),
+    ("POST", "/spot-checks/{draw_id}/items/{item_id}/record", {"reached": False}),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
@@ -92,9 +95,31 @@ def hotel_world(login, frozen):
     admin = staff("demo-hotel", "admin")     # front office: told of the handover by the relay
     with tenant_scope(admin.tenant_id):
         notification_id = notifications.inbox(admin.id)[0].id
+    draw_id, item_id = _spot_check(admin, c["ref"])
     return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
             "violation_id": violations[0]["id"], "version": res.get_json()["version"],
-            "notification_id": notification_id}
+            "notification_id": notification_id, "draw_id": draw_id, "item_id": item_id}
+
+
+def _spot_check(admin, ref):
+    """A spot-check draw sampling the hotel's contact (written directly: it is not closed)."""
+    from core import clock
+    from core.contacts.models import Contact
+    from core.policy import versions as policies
+    from core.supervision.spot_check_models import SpotCheckDraw, SpotCheckItem
+    with tenant_scope(admin.tenant_id):
+        contact = db.session.scalars(select(Contact).where(Contact.ref == ref)).one()
+        draw = SpotCheckDraw(tenant_id=admin.tenant_id, first=date(2026, 10, 1), last=date(2026, 10, 1),
+                             department_ids=[], number=1, seed="1",
+                             policy_version_id=policies.latest_version_id(),
+                             drawn_by_id=admin.id, drawn_at=clock.now())
+        db.session.add(draw)
+        db.session.flush()
+        item = SpotCheckItem(tenant_id=admin.tenant_id, draw_id=draw.id, contact_id=contact.id,
+                             department_id=contact.owner_department_id, status="pending")
+        db.session.add(item)
+        db.session.flush()
+        return draw.id, item.id
 
 
 def _snapshot(world):
@@ -138,7 +163,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
     for method, template, _ in CROSS_TENANT_CALLS:
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
                                            violation_id=1, version=1,
-                                           notification_id=1)
+                                           notification_id=1, draw_id=1, item_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -161,7 +186,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
                     transfer_id=hotel_world["transfer_id"],
                     violation_id=hotel_world["violation_id"],
                     version=hotel_world["version"],
-                    notification_id=hotel_world["notification_id"])
+                    notification_id=hotel_world["notification_id"],
+                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -178,7 +204,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
                     transfer_id=hotel_world["transfer_id"],
                     violation_id=hotel_world["violation_id"],
                     version=hotel_world["version"],
-                    notification_id=hotel_world["notification_id"])
+                    notification_id=hotel_world["notification_id"],
+                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -463,6 +490,8 @@ FILL = {
     "ref": lambda w: [w["ref"]],
     "transfer_id": lambda w: [w["transfer_id"]],
     "violation_id": lambda w: [w["violation_id"]],
+    "draw_id": lambda w: [w["draw_id"]],
+    "item_id": lambda w: [w["item_id"]],
     "department_id": lambda w: [w["department_id"]],
     "staff_id": lambda w: [w["staff_id"]],
     "token_id": lambda w: [w["token_id"]],

@@ -21,7 +21,7 @@ from core.deadlines.sweep import sweep_tenant
 from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
-from core.supervision import rollup
+from core.supervision import periods, rollup, spot_checks
 from core.supervision.models import FigureCount
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
@@ -35,6 +35,7 @@ step = st.one_of(
     st.tuples(st.just("wait"), st.sampled_from([5, 30, 61, 240, 1440, 4320])),
     st.tuples(st.just("sweep")),
     st.tuples(st.just("decide"), st.integers(0, 50), st.booleans()),
+    st.tuples(st.just("spot_check"), st.integers(0, 50), st.integers(0, 7)),
 )
 
 
@@ -121,6 +122,21 @@ class World:
             violations.decide(pending[which % len(pending)], judge,
                               "confirm" if confirm else "waive", "核实", self.at)
             db.session.flush()
+
+
+    def spot_check(self, seed, answers):
+        """Draw every contact closed so far and record a call for each (spot checks)."""
+        inspector = next(s for s in self.staff if s.role in ("inspector", "admin"))
+        ctx = spot_checks.Context(tenant=self.tenant, actor=inspector, at=self.at)
+        period = periods.Period(START.date() - timedelta(days=1), self.at.date() + timedelta(days=1))
+        draw = spot_checks.draw(ctx, period, share=1, seed=seed)
+        for item in db.session.scalars(select(spot_checks.SpotCheckItem).where(
+                spot_checks.SpotCheckItem.draw_id == draw.id)):
+            spot_checks.record(ctx, item, reached=bool(answers & 1),
+                               satisfaction=seed % 5 + 1,
+                               handling_confirmed=bool(answers & 2),
+                               callback_confirmed=bool(answers & 4), findings="回访核实")
+        db.session.flush()
 
 
 def _differences(stored, recomputed):

@@ -130,7 +130,7 @@ def shouwen_penalty(policy, trigger, staff, previous_count):
 
     ``trigger`` is ``"deadline.<kind>"``, ``"banned_phrase"``,
     ``"forbidden_transfer"`` or ``"wrong_transfer"`` (the receiving department
-    signed for a handover as not its duty; proposed against whoever made it); ``previous_count`` is how many confirmed
+    signed for a handover as not its duty; proposed against whoever made it) or ``"spot_check_failed"`` (an inspector's verification call contradicts the handling or the owner's callback: ``core.supervision.spot_checks``); ``previous_count`` is how many confirmed
     violations of the same rule the staff member already has (graded
     sanctions).
 

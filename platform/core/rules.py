@@ -17,7 +17,8 @@ UNITS = ("minutes", "hours", "working_hours", "working_days")
 TRANSFER_MODES = ("handover", "accompany", "guide")
 # "wrong_transfer": a handover the receiving department signed for as not its duty (charged
 # to whoever made the transfer, e.g. the first unit under the government three-part form).
-TRIGGERS = ("banned_phrase", "forbidden_transfer", "wrong_transfer")  # plus "deadline.<kind>"
+TRIGGERS = ("banned_phrase", "forbidden_transfer", "wrong_transfer",  # plus "deadline.<kind>"
+            "spot_check_failed")    # an inspector's call contradicts the record
 # Lifecycle steps that start clocks; a deadline selector "@<stage>" picks a rule by stage.
 STAGES = ("register", "handle", "handover", "coordination", "agreement", "referral",
           "feedback", "reply", "escalation", "decision")

@@ -211,7 +211,10 @@ PENALTIES = {
     "first_inquiry_duty": {
         "name": text("违反首问负责制（推诿、忌语、超时、违规转办）",
                      "Breach of first-inquiry duty (shirking, banned wording, late, forbidden transfer)"),
-        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer"],
+        # Seed 003: the union inspects the registers and hears the clients' complaints, and
+        # the service department calls clients back to check the matter was solved (art. 8):
+        # a check that contradicts the register is a breach of the same duty.
+        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "spot_check_failed"],
         "sanctions": [
             {"name": text("批评教育", "Criticism and education"), "amount": None},
             {"name": text("年终不得评优，扣发奖金500元", "No award this year, bonus cut 500 yuan"),

@@ -277,6 +277,17 @@ PENALTIES = {
                                 ("扣罚100元并参加服务礼仪复训",
                                  "100 yuan and a repeat courtesy training", 100)),
     },
+    "spot_check_failed": {
+        # Seed 000 hotel items 8 and 10: QI spot-checks complaint handling and the owner's
+        # callback, and supervises, checks and assesses under the penalty rules; a guest who
+        # denies the handling or the callback contradicts the record.  The steps are ours.
+        "name": text("质检抽查与记录不符(处理或回访未落实)",
+                     "Spot check contradicts the record (handling or callback not done)"),
+        "triggers": ["spot_check_failed"],
+        "sanctions": _sanctions(("书面警告", "Written warning", None),
+                                ("扣罚50元", "50 yuan", 50),
+                                ("扣罚100元并全店通报", "100 yuan and hotel-wide notice", 100)),
+    },
 }
 
 # Seed 000 item 6 and 8: QI reports conflict escalations per department and spot-checks

@@ -6,6 +6,7 @@ from flask import jsonify
 from core.api import bp
 from core.api import schemas as s
 from core.api.notifications import NotificationListOut, NotificationOut
+from core.api.spot_checks import DrawIn, RecordIn
 
 ROUTES = [
     ("/contacts", "post", "Register a contact", s.ContactIn, s.RegisteredOut, 201),
@@ -29,6 +30,13 @@ ROUTES = [
     ("/contacts/{ref}/on-site", "post", "Record arrival on site", s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/callbacks", "post", "Owner's callback", s.CallbackIn, s.ContactOut, 201),
     ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
+    ("/spot-checks", "post", "Spot checks: draw a reproducible sample of closed contacts "
+     "(period, departments, number or share, seed)", DrawIn, None, 201),
+    ("/spot-checks", "get", "Spot checks: the draws, newest first, with their results", None,
+     None, 200),
+    ("/spot-checks/{id}", "get", "Spot checks: one draw, its sample and results", None, None, 200),
+    ("/spot-checks/{id}/items/{item_id}/record", "post", "Spot checks: record the "
+     "verification call of one sampled contact", RecordIn, None, 201),
     ("/departments", "get", "The organisation's departments (code, names, duties, matter "
      "types, location, phone)", None, None, 200),
     ("/staff", "get", "The organisation's staff (username, name, department, role, rank)",

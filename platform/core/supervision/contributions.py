@@ -89,3 +89,9 @@ def register(model, function, columns):
     """Add a kind of row to the figures (e.g. spot checks); called at import of its module
     by ``core.supervision.rollup.install``'s list, never per request."""
     CONTRIBUTORS[model] = (function, tuple(columns))
+
+
+# Spot checks register here, where CONTRIBUTORS is built, so they count wherever it is read.
+from core.supervision import spot_check_models as _spot
+
+register(_spot.SpotCheckRecord, _spot.of_record, _spot.COLUMNS)

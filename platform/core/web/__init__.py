@@ -162,6 +162,7 @@ from core.web import (  # noqa: E402,F401
     progress,
     queues,
     registers,
+    spot_checks,
     supervision,
     tokens,
 )

@@ -146,3 +146,51 @@ def test_bad_input_is_a_field_error_and_other_tenants_departments_are_404(app, w
     assert res.status_code == 200 and 'class="err"' in res.get_data(as_text=True)
     res = inspector.get("/register?figure=contacts&figure_from=x&figure_staff=abc")
     assert res.status_code == 200
+
+
+def test_api_summary_per_department_and_kind(app, login, frozen, runner, client):
+    _hotel_story(login, frozen, runner)
+    inspector = login("demo-hotel", "inspector")
+    body = inspector.get("/supervision/summary?period=month&at=2027-03").get_json()
+    assert body["period"] == {"grain": "month", "key": "2027-03", "from": "2027-03-01",
+                              "to": "2027-03-31"}
+    assert body["groups"][0]["figures"]["contacts"]["total"] == 2
+    rows = inspector.get("/supervision/summary?period=month&at=2027-03&group_by=department"
+                         ).get_json()["groups"]
+    conflict = {r["department"]["code"]: r["figures"]["escalations"]["conflict"]
+                for r in rows if r["department"]}
+    assert conflict["front_office"] == 2 and conflict["security"] == 1
+    kinds = inspector.get("/supervision/summary?from=2027-03-01&to=2027-03-31&group_by=kind"
+                          ).get_json()["groups"]
+    transfer = next(r for r in kinds if r["kind"] == "transfer")["figures"]
+    assert (transfer["met"], transfer["breached"]) == (1, 1)
+    staff = inspector.get("/supervision/summary?period=month&at=2027-03&group_by=staff"
+                          ).get_json()["groups"]
+    assert any(r["staff"] and r["staff"]["username"] == "security" for r in staff)
+    one = inspector.get("/supervision/summary?period=month&at=2027-03&department=front_office"
+                        ).get_json()
+    assert one["department"]["code"] == "front_office"
+
+
+def test_api_summary_refuses_bad_input_and_other_departments(app, login):
+    inspector = login("demo-hotel", "inspector")
+    for query, field in (("group_by=kinds", "group_by"), ("period=fortnight", "period"),
+                         ("period=month&at=2026-13", "at"), ("from=2026-11-05", "to"),
+                         ("from=2026-11-05&to=2026-11-01", "to")):
+        res = inspector.get(f"/supervision/summary?{query}")
+        assert res.status_code == 422, query
+        assert field in res.get_json()["error"]["fields"], (query, res.get_json())
+    with tenant_scope(_tenant("demo-bank").id):
+        bank_only = set(db.session.scalars(select(Department.code)))
+    with tenant_scope(_tenant().id):
+        bank_only -= set(db.session.scalars(select(Department.code)))
+    res = inspector.get(f"/supervision/summary?department={sorted(bank_only)[0]}")
+    assert res.status_code == 404
+    lead = login("demo-hotel", "front-office-lead")
+    assert lead.get("/supervision/summary?department=security").status_code == 403
+    mine = lead.get("/supervision/summary").get_json()
+    assert mine["department"]["code"] == "front_office"
+    assert login("demo-hotel", "front-office").get("/supervision/summary").status_code == 403
+    spec = inspector.client.get("/api/v1/openapi.json").get_json()
+    summary = spec["paths"]["/supervision/summary"]["get"]
+    assert {p["name"] for p in summary["parameters"]} >= {"period", "at", "group_by"}

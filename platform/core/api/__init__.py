@@ -131,4 +131,5 @@ from core.api import (  # noqa: E402,F401  (routes)
     openapi,
     policy_history,
     progress,  # noqa: E402,F401  (the public look-up)
+    supervision,
 )

@@ -3,14 +3,14 @@ department or per person, every number a link to the contacts behind it.
 
 Figures come from ``core.supervision.figures`` (the roll-ups, a few queries per page); the
 drill-down links from ``core.supervision.drilldown`` (the register filtered).  Who sees
-what is decided in one place, :func:`scope`: holders of ``supervision.view`` see their own
+what is decided in one place, ``core.supervision.access.scope``: holders of ``supervision.view`` see their own
 department's figures, holders of ``supervision.view_all`` every department's.  Charts are
 small server-side SVG macros (templates/web/supervision/_charts.html), each beside a
 table of the same numbers.
 """
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from core import clock
 from core.errors import Invalid
 from core.extensions import db
 from core.policy import versions as policies
-from core.supervision import drilldown, figures, periods
+from core.supervision import access, drilldown, figures, periods
 from core.tenancy.models import Department, Staff
 from core.tenancy.permissions import can
 from core.web import actor, bp
@@ -36,28 +36,6 @@ def unit_words():
 
 def today():
     return clock.now().astimezone(ZoneInfo(g.tenant.timezone)).date()
-
-
-def scope(staff, code):
-    """The department the reader may look at (None = the whole organisation).  Another
-    tenant's or an unknown code: 404; another department without ``supervision.view_all``:
-    403; without ``supervision.view`` at all: 403.  The web and the API both ask here."""
-    if not can(staff, "supervision.view"):
-        abort(403)
-    department = None
-    if code:
-        department = db.session.scalars(select(Department).where(
-            Department.code == code)).first()
-        if department is None:
-            abort(404)
-    if can(staff, "supervision.view_all"):
-        return department
-    if department is not None and department.id != staff.department_id:
-        abort(403)
-    own = db.session.get(Department, staff.department_id) if staff.department_id else None
-    if own is None:
-        abort(403)
-    return own
 
 
 def read_period(args):
@@ -101,7 +79,7 @@ def _linker(period, department):
 @bp.get("/supervision")
 def supervision_dashboard():
     staff = actor()
-    department = scope(staff, (request.args.get("department") or "").strip()[:64])
+    department = access.scope(staff, (request.args.get("department") or "").strip()[:64])
     period, errors = read_period(request.args)
     group = request.args.get("group_by", "organisation")
     if group not in GROUPS:

@@ -182,8 +182,9 @@ def _sums(table, period, by, department_id, staff_id):
         head = row[0] if group else None
         rest = row[1:] if group else row
         width = len(values)
-        yield head, tuple(rest[:width]), rest[width], (rest[width + 1] if len(rest) > width + 1
-                                                       else 0)
+        # int(): PostgreSQL sums a bigint as numeric (a Decimal in Python)
+        yield head, tuple(rest[:width]), int(rest[width]), (
+            int(rest[width + 1]) if len(rest) > width + 1 else 0)
 
 
 def trend(period, count, department_id=None):
@@ -202,6 +203,6 @@ def trend(period, count, department_id=None):
         for p, figures in out:
             if p.first <= day <= p.last:
                 old = figures.counts.get((metric, key), (0, 0))
-                figures.counts[(metric, key)] = (old[0] + n, old[1] + total)
+                figures.counts[(metric, key)] = (old[0] + int(n), old[1] + int(total))
                 break
     return out

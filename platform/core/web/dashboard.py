@@ -69,10 +69,10 @@ def level_names():
 def _linker(period, department):
     dept_id = department.id if department else None
 
-    def link(metric, key="", department_id=None, staff_id=None):
+    def link(metric, key="", department_id=None, staff_id=None, other=None):
         return url_for("web.register", **drilldown.params(
-            metric, key, period, department_id if department_id is not None else dept_id,
-            staff_id))
+            metric, key, other or period,
+            department_id if department_id is not None else dept_id, staff_id))
     return link
 
 
@@ -140,7 +140,7 @@ def figure_chip(filters):
              "clocks.breached": _("Breached"), "clocks.cancelled": _("Cancelled"),
              "clocks.done": _("Deadlines"), "escalations": _("Escalations"),
              "escalations.conflict": _("Conflict escalations"),
-             "escalations.to": _("Escalations"), "violations.proposed": _("Pending"),
+             "escalations.to": _("Escalations"), "violations.proposed": _("Awaiting decision"),
              "violations.confirmed": _("Confirmed"), "violations.waived": _("Waived"),
              "violations.all": _("Violations"), "violations.offence": _("Offence"),
              "callbacks": _("Callbacks"), "satisfaction": _("Satisfaction")}

@@ -12,7 +12,7 @@ plan of one drill-down per row kind, organisation-wide and for one department.
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "..", "platform"), os.path.join(HERE, ".."),
@@ -94,6 +94,10 @@ def run(uri, rows):
         for slug in ("demo-hotel", "demo-bank"):
             seed_samples(demo.tenant(slug))
         db.session.commit()
+        # The sweep breaches, escalates and proposes (the samples' rows to copy).
+        later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+        app.test_cli_runner().invoke(args=["sweep", "--at", later])
+        db.session.remove()
         with db.engine.begin() as conn:
             for table in COPIES:
                 _multiply(conn, table, rows, COPIES[table])

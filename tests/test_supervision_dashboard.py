@@ -108,7 +108,7 @@ def test_dashboard_numbers_link_to_their_contacts(app, login, frozen, runner, we
     html = inspector.get(f"/supervision{AT}&group_by=department&lang=en").get_data(as_text=True)
     links = re.findall(r'href="([^"]*figure=clocks.breached[^"]*figure_key=transfer[^"]*)"', html)
     assert links, "the breached transfer count links to the register"
-    register_page = inspector.get(links[0].replace("&amp;", "&").split(f"/t/demo-hotel")[-1])
+    register_page = inspector.get(links[0].replace("&amp;", "&").split("/t/demo-hotel")[-1])
     text = register_page.get_data(as_text=True)
     assert c2 in text and c1 not in text
     assert 'id="figure-chip"' in text and "Breached" in text
@@ -184,7 +184,7 @@ def test_api_summary_refuses_bad_input_and_other_departments(app, login):
         bank_only = set(db.session.scalars(select(Department.code)))
     with tenant_scope(_tenant().id):
         bank_only -= set(db.session.scalars(select(Department.code)))
-    res = inspector.get(f"/supervision/summary?department={sorted(bank_only)[0]}")
+    res = inspector.get(f"/supervision/summary?department={min(bank_only)}")
     assert res.status_code == 404
     lead = login("demo-hotel", "front-office-lead")
     assert lead.get("/supervision/summary?department=security").status_code == 403

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from core import clock
 from core.api import bp, load
 from core.api.schemas import schema
+from core.extensions import db
 from core.supervision import access, figures, periods
 from core.tenancy.models import Department, Staff
-from core.extensions import db
 
 
 class SummaryQuery(Schema):

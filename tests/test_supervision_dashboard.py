@@ -136,6 +136,8 @@ def test_bad_input_is_a_field_error_and_other_tenants_departments_are_404(app, w
         res = inspector.get(f"/supervision{query}&lang=en")
         assert res.status_code == 422, query
         assert 'class="err"' in res.get_data(as_text=True)
+    zh = inspector.get("/supervision?period=fortnight&lang=zh").get_data(as_text=True)
+    assert "请选择日、周、月、季度或年" in zh and "One of:" not in zh
     # demo-bank's departments are not the hotel's.
     with tenant_scope(_tenant("demo-bank").id):
         code = db.session.scalars(select(Department.code)).first()

@@ -43,7 +43,14 @@ def read_period(args):
     try:
         return periods.parse(args, today()), {}
     except Invalid as err:
-        return periods.containing("month", today()), err.fields
+        # periods' own messages are English; the page says the same in the reader's words
+        words = {"period": _("Choose day, week, month, quarter or year."),
+                 "at": _("Use e.g. 2027-03-01, 2027-W10, 2027-03, 2027-Q1 or 2027."),
+                 "from": _("A date such as 2027-03-01."),
+                 "to": _("A date such as 2027-03-31, not before the start, at most three "
+                         "years later.")}
+        return periods.containing("month", today()), {
+            field: [words.get(field, _("Not valid."))] for field in err.fields}
 
 
 def names():

@@ -132,4 +132,5 @@ from core.api import (  # noqa: E402,F401  (routes)
     policy_history,
     progress,  # noqa: E402,F401  (the public look-up)
     spot_checks,
+    supervision,
 )

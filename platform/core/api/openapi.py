@@ -7,6 +7,7 @@ from core.api import bp
 from core.api import schemas as s
 from core.api.notifications import NotificationListOut, NotificationOut
 from core.api.spot_checks import DrawIn, RecordIn
+from core.api.supervision import SummaryOut
 
 ROUTES = [
     ("/contacts", "post", "Register a contact", s.ContactIn, s.RegisteredOut, 201),
@@ -55,7 +56,14 @@ ROUTES = [
     ("/notifications", "get", "My notifications, newest first", None, NotificationListOut, 200),
     ("/notifications/{id}/read", "post", "Mark one of my notifications read", None,
      NotificationOut, 200),
+    ("/supervision/summary", "get", "Supervision figures of a period (?period=day|week|month|"
+     "quarter|year&at=2027-03, or ?from=&to= local dates; ?group_by=department|staff|kind; "
+     "?department=<code>); supervision.view, one's own department without "
+     "supervision.view_all", None, SummaryOut, 200),
 ]
+
+# Query parameters of GET routes that take them.
+QUERY = {"/supervision/summary": ("period", "at", "from", "to", "group_by", "department")}
 
 
 def build_spec():
@@ -77,6 +85,8 @@ def build_spec():
             op["responses"][str(status)]["content"] = {"application/json": {"schema": out}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True,
                    "schema": {"type": "string"}} for p in path.split("/") if p.startswith("{")]
+        params += [{"name": name, "in": "query", "required": False,
+                    "schema": {"type": "string"}} for name in QUERY.get(path, ())]
         if params:
             op["parameters"] = params
         spec.path(path=path, operations={method: op})

@@ -95,6 +95,9 @@ class Contact(TenantScoped, db.Model):
         Index("ix_contacts_tenant_state_registered", "tenant_id", "state", "registered_at"),
         Index("ix_contacts_tenant_owner_state", "tenant_id", "owner_id", "state"),
         Index("ix_contacts_tenant_dept_state", "tenant_id", "handler_department_id", "state"),
+        # The supervision drill-downs (migration 0014): contacts of a department by date.
+        Index("ix_contacts_tenant_owner_department_registered", "tenant_id",
+              "owner_department_id", "registered_at"),
         # Contacts not closed yet, newest first: the work queues (thousands of rows, not the
         # million closed ones).  Partial, so it stays small (migration 0002).
         Index("ix_contacts_tenant_open", "tenant_id", "id",
@@ -235,6 +238,12 @@ class Deadline(TenantScoped, db.Model):
         Index("ix_deadlines_tenant_contact", "tenant_id", "contact_id"),
         # The sweep: open clocks whose due time has passed, per tenant.
         Index("ix_deadlines_tenant_status_due", "tenant_id", "status", "due_at"),
+        # The supervision drill-downs (migration 0014): clocks by their outcome instant.
+        Index("ix_deadlines_tenant_charged_closed", "tenant_id", "charged_department_id",
+              "status", "closed_at"),
+        Index("ix_deadlines_tenant_charged_breached", "tenant_id", "charged_department_id",
+              "status", "breached_at"),
+        Index("ix_deadlines_tenant_status_closed", "tenant_id", "status", "closed_at"),
         # Running clocks (open or breached, not closed by their step) by contact: the overdue
         # queue and register filter, without reading the ever-growing closed history
         # (closed breached clocks included).  Partial, so it stays small (migration 0002).
@@ -269,7 +278,9 @@ class Callback(TenantScoped, db.Model):
     reached: Mapped[bool] = mapped_column(Boolean, default=True)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (Index("ix_callbacks_tenant_contact", "tenant_id", "contact_id"),)
+    __table_args__ = (Index("ix_callbacks_tenant_contact", "tenant_id", "contact_id"),
+                      Index("ix_callbacks_tenant_department_at", "tenant_id", "department_id",
+                            "at"))
 
 
 class Escalation(TenantScoped, db.Model):
@@ -293,6 +304,7 @@ class Escalation(TenantScoped, db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         Index("ix_escalations_tenant_contact", "tenant_id", "contact_id"),
+        Index("ix_escalations_tenant_charged_at", "tenant_id", "charged_department_id", "at"),
         # A breached deadline escalates once, however many sweeps see it.
         UniqueConstraint("tenant_id", "deadline_id"),
     )
@@ -325,6 +337,8 @@ class Violation(TenantScoped, db.Model):
         Index("ix_violations_tenant_status_created", "tenant_id", "status", "created_at"),
         Index("ix_violations_tenant_staff_rule", "tenant_id", "staff_id", "rule_key", "status"),
         Index("ix_violations_tenant_contact", "tenant_id", "contact_id"),
+        Index("ix_violations_tenant_department_created", "tenant_id", "department_id",
+              "created_at"),
         # One proposal per breached deadline, however many sweeps see it.
         UniqueConstraint("tenant_id", "deadline_id"),
     )

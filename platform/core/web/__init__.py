@@ -157,6 +157,7 @@ from core.web import (  # noqa: E402,F401
     auth,
     contacts,
     copies,
+    dashboard,
     inbox,
     printing,
     progress,

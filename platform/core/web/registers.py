@@ -31,10 +31,13 @@ from sqlalchemy import and_, false, func, or_, select, tuple_
 from core import clock
 from core.contacts.models import Contact, Customer, Deadline, Reply
 from core.contacts.states import State
+from core.errors import Invalid
 from core.extensions import db
 from core.policy import versions as policies
+from core.supervision import drilldown, periods
 from core.tenancy.models import Department, Staff
 from core.web import bp, lang
+from core.web.dashboard import figure_chip
 from core.web.labels import CHANNELS, STATES, localized
 
 PAGE = 50
@@ -42,7 +45,7 @@ EXPORT_CAP = 50_000
 CHUNK = 2_000
 DATE_COLUMNS = (1, 2, 11, 12)              # received, registered, replied, closed
 FILTERS = ("department", "from", "to", "channel", "matter_type", "state", "owner",
-           "handler_department", "overdue")
+           "handler_department", "overdue", *drilldown.PARAMS)
 
 def row_columns():
     """One register (or queue) line per contact: everything a row shows, joined in one
@@ -116,7 +119,23 @@ def parse_filters(args):
         conds.extend((Contact.state != State.CLOSED, Contact.id.in_(_ids(
             Deadline.contact_id, Deadline.closed_at.is_(None),
             Deadline.due_at < clock.now()))))
+    if f["figure"]:
+        conds.append(_figure(f, errors))
     return f, conds, errors, scope, by_time
+
+
+def _figure(f, errors):
+    """The drill-down from a supervision figure (core.supervision.drilldown); nothing
+    listed when its parameters are not one."""
+    try:
+        period = periods.parse({"from": f["figure_from"], "to": f["figure_to"]},
+                               clock.now().date())
+        ids = [int(f[k]) if f[k] else None for k in ("figure_department", "figure_staff")]
+        return drilldown.condition(f["figure"], f["figure_key"], period, g.tenant.timezone,
+                                   *ids)
+    except (Invalid, ValueError):
+        errors["figure"] = _("Not a figure of the supervision dashboard.")
+        return false()
 
 
 def _order(by_time, newest_first=True):
@@ -221,7 +240,10 @@ def register():
         matter_names=_matter_names(policy), departments=departments,
         usernames=db.session.scalars(select(Staff.username).where(Staff.active)
                                      .order_by(Staff.username)).all(),
-        cap=EXPORT_CAP, paged=before is not None or after is not None)
+        cap=EXPORT_CAP, paged=before is not None or after is not None,
+        figure_chip=figure_chip(filters), figure_params=drilldown.PARAMS,
+        unfigured={k: v for k, v in _query_args(filters).items()
+                   if k not in drilldown.PARAMS})
 
 
 def export_rows(conds, cap=EXPORT_CAP, by_time=False):

@@ -1,7 +1,7 @@
 """tenant_report_schedule: when the scheduled supervision report goes out
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 18:15:00
 
 Three columns on ``tenants`` (core.supervision.report): frequency (monthly by default, also
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

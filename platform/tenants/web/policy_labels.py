@@ -91,6 +91,7 @@ CALENDAR_KINDS = {"statutory": _l("Chinese statutory calendar (with make-up work
 TRIGGERS = {"banned_phrase": _l("a banned phrase"),
             "forbidden_transfer": _l("a forbidden transfer"),
             "wrong_transfer": _l("a wrong transfer (charged to whoever made it)"),
+            "spot_check_failed": _l("a spot check the customer contradicts"),
             "deadline.*": _l("any breached deadline")}
 UNITS = {"minutes": _l("minutes"), "hours": _l("hours"), "working_hours": _l("working hours"),
          "working_days": _l("working days")}

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 from sqlalchemy import select
-from test_supervision_figures import MARCH, _hotel_story
+from supervision_stories import MARCH, hotel_story
 
 from core.extensions import db
 from core.policy.plugins import PackManager
@@ -37,7 +37,7 @@ def test_hotel_scores_from_the_months_figures(app, login, frozen, runner):
     = 70.00.  Front Office: no contacts of its own (no escalation value), clocks met 4
     (accept 2, reply, feedback), late 2 -> 66.67, no graded callback: only deadlines count,
     score 66.67.  Security ranks 1, Front Office 2; the rest have no score."""
-    _hotel_story(login, frozen, runner)
+    hotel_story(login, frozen, runner)
     rows = _rows("demo-hotel", MARCH)
     security, front = rows["security"], rows["front_office"]
     assert [c["value"] for c in security["components"]] == [50.0, 66.67, 100.0]

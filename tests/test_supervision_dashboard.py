@@ -1,54 +1,18 @@
-"""The supervision dashboard and its drill-downs, on the March 2027 hotel story (copied from
-tests/test_supervision_figures.py: C1 on time throughout; C2 handed over 30 minutes late
-and then left unanswered)."""
+"""The supervision dashboard and its drill-downs, on the March 2027 hotel story
+(tests/supervision_stories.py: C1 on time throughout; C2 handed over 30 minutes late and
+then left unanswered)."""
 import re
-from datetime import date
 
-from conftest import register
 from sqlalchemy import select
+from supervision_stories import MARCH, hotel_story
 
 from core.contacts.models import Contact
 from core.extensions import db
-from core.supervision import drilldown, periods
+from core.supervision import drilldown
 from core.tenancy.models import Department, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 
-POLITE = "您好，已为您处理完毕，谢谢您的耐心等待。"
-MARCH = periods.containing("month", date(2027, 3, 1))
 AT = "?period=month&at=2027-03"
-
-
-def _sweep(runner, at):
-    result = runner.invoke(args=["sweep", "--at", at])
-    assert result.exit_code == 0, result.output
-
-
-def _hotel_story(login, frozen, runner):
-    security, front = login("demo-hotel", "security"), login("demo-hotel", "front-office")
-    with frozen("2027-03-01T10:00:00+08:00"):
-        c1 = register(security, summary="空调不制冷")
-    with frozen("2027-03-01T10:20:00+08:00"):
-        tid = security.post(f"/contacts/{c1['ref']}/transfers",
-                            json={"to_department": "front_office"}).get_json()["id"]
-    with frozen("2027-03-01T10:25:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/transfers/{tid}/accept").status_code == 200
-    with frozen("2027-03-01T15:00:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/replies", json={"text": POLITE}).status_code == 201
-    with frozen("2027-03-01T15:10:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/feedback",
-                          json={"text": POLITE}).status_code == 201
-    with frozen("2027-03-01T16:00:00+08:00"):
-        assert security.post(f"/contacts/{c1['ref']}/callbacks",
-                             json={"satisfaction": 5}).status_code == 201
-    with frozen("2027-03-02T10:00:00+08:00"):
-        c2 = register(security, summary="房间有异味")
-    with frozen("2027-03-02T11:30:00+08:00"):
-        tid = security.post(f"/contacts/{c2['ref']}/transfers",
-                            json={"to_department": "front_office"}).get_json()["id"]
-    with frozen("2027-03-02T11:35:00+08:00"):
-        assert front.post(f"/contacts/{c2['ref']}/transfers/{tid}/accept").status_code == 200
-    _sweep(runner, "2027-03-03T18:00:00+08:00")
-    return c1["ref"], c2["ref"]
 
 
 def _tenant(slug="demo-hotel"):
@@ -65,7 +29,7 @@ def _behind(tenant, metric, key="", department=None, staff_id=None):
 
 
 def test_each_figure_drills_down_to_exactly_its_contacts(app, login, frozen, runner):
-    c1, c2 = _hotel_story(login, frozen, runner)
+    c1, c2 = hotel_story(login, frozen, runner)
     t = _tenant()
     assert _behind(t, "contacts") == {c1, c2}
     assert _behind(t, "contacts.channel", "phone") == {c1, c2}
@@ -96,7 +60,7 @@ def _refs(html):
 
 
 def test_dashboard_numbers_link_to_their_contacts(app, login, frozen, runner, web_login):
-    c1, c2 = _hotel_story(login, frozen, runner)
+    c1, c2 = hotel_story(login, frozen, runner)
     inspector = web_login("demo-hotel", "inspector")
     for lang in ("zh", "en"):
         page = inspector.get(f"/supervision{AT}&lang={lang}")
@@ -116,7 +80,7 @@ def test_dashboard_numbers_link_to_their_contacts(app, login, frozen, runner, we
 
 def test_department_supervisor_sees_only_their_department(app, login, frozen, runner,
                                                           web_login):
-    _hotel_story(login, frozen, runner)
+    hotel_story(login, frozen, runner)
     lead = web_login("demo-hotel", "front-office-lead")
     page = lead.get(f"/supervision{AT}&lang=en")
     assert page.status_code == 200
@@ -151,7 +115,7 @@ def test_bad_input_is_a_field_error_and_other_tenants_departments_are_404(app, w
 
 
 def test_api_summary_per_department_and_kind(app, login, frozen, runner, client):
-    _hotel_story(login, frozen, runner)
+    hotel_story(login, frozen, runner)
     inspector = login("demo-hotel", "inspector")
     body = inspector.get("/supervision/summary?period=month&at=2027-03").get_json()
     assert body["period"] == {"grain": "month", "key": "2027-03", "from": "2027-03-01",

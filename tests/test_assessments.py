@@ -149,5 +149,5 @@ def test_a_pack_may_compute_the_score_itself():
 def test_a_version_frozen_with_the_old_free_form_section_uses_the_pack_default(app):
     """Versions saved before this schema hold ``{"supervisor", "weights"}``: no components."""
     policy = {**HOTEL, "assessment": {"supervisor": "quality", "weights": {"x": 1}}}
-    section = assessments._with_section("hotel", policy)["assessment"]
+    section = assessments.with_section("hotel", policy)["assessment"]
     assert [c["weight"] for c in section["components"]] == [40, 30, 30]

@@ -43,7 +43,7 @@ def create_app(config=None):
     from core.deadlines import reminders, sweep  # noqa: F401
     from core.jobs import periodic  # noqa: F401
     from core.notify import inbox, mail, outbox, webhooks  # noqa: F401
-    from core.supervision import models as supervision_models  # noqa: F401
+    from core.supervision import assessment_models, models as supervision_models  # noqa: F401
     from core.tenancy import models as tenancy_models  # noqa: F401
     from core.tenancy import password_links
     app.register_blueprint(api_bp)

@@ -125,6 +125,7 @@ def _bad_json():
 
 
 from core.api import (  # noqa: E402,F401  (routes)
+    assessments,
     contacts,
     directory,
     notifications,

@@ -5,6 +5,7 @@ from flask import jsonify
 
 from core.api import bp
 from core.api import schemas as s
+from core.api.assessments import AdjustIn, RunIn, ScoresIn
 from core.api.notifications import NotificationListOut, NotificationOut
 from core.api.spot_checks import DrawIn, RecordIn
 from core.api.supervision import SummaryOut
@@ -38,6 +39,21 @@ ROUTES = [
     ("/spot-checks/{id}", "get", "Spot checks: one draw, its sample and results", None, None, 200),
     ("/spot-checks/{id}/items/{item_id}/record", "post", "Spot checks: record the "
      "verification call of one sampled contact", RecordIn, None, 201),
+    ("/assessments", "get", "Assessments: the runs, newest first (assessment.view)", None,
+     None, 200),
+    ("/assessments", "post", "Assessments: run a period's assessment from the pack's weights "
+     "(period + at, or from + to; entered questionnaire scores); a new draft revision",
+     RunIn, None, 201),
+    ("/assessments/{id}", "get", "Assessments: one run with its rows, components, frozen "
+     "inputs, adjustments and revisions (a published run: any staff member)", None, None, 200),
+    ("/assessments/{id}/scores", "post", "Assessments: enter questionnaire scores on a draft "
+     "(409 once published)", ScoresIn, None, 200),
+    ("/assessments/{id}/adjustments", "post", "Assessments: set a department's score by hand "
+     "with a written reason (audited; 409 once published)", AdjustIn, None, 201),
+    ("/assessments/{id}/publish", "post", "Assessments: publish a draft as the period's notice "
+     "(通报) to the departments' inboxes; one winner, the rest 409", None, None, 200),
+    ("/assessments/{id}/export.xlsx", "get", "Assessments: the run as an XLSX workbook", None,
+     None, 200),
     ("/departments", "get", "The organisation's departments (code, names, duties, matter "
      "types, location, phone)", None, None, 200),
     ("/staff", "get", "The organisation's staff (username, name, department, role, rank)",

@@ -16,6 +16,7 @@ handover is asked to chase, the handler is told their clock ran out.
 | contact.escalated | the step's targets (``staff_ids``, else the step's department or role holders); overseers and the supervising department | escalated; escalation_watch |
 | contact.reminder | ``staff_ids``, else the department's staff | reminder |
 | report.summary | ``staff_id`` (one outbox row per recipient, core.supervision.report) | report |
+| assessment.published | the assessed departments' staff; overseers and the supervising department (core.supervision.assessment_runs) | assessment |
 | violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
 | any contact.<step> whose ``details.copied_to`` names departments (the pack's copies: hotel QI on every handover and feedback) | the active staff of those departments, after the step's own recipients | copy |
 
@@ -127,6 +128,9 @@ def resolve(topic, payload, contact, policy):
         _violation(payload, policy, add)
     elif topic == "report.summary":       # one row per recipient (core.supervision.report)
         add([payload.get("staff_id")], "report")
+    elif topic == "assessment.published":   # the notice (通报) of a period's assessment
+        add(_department_staff(ids=payload.get("department_ids") or []), "assessment")
+        add(_oversight(policy), "assessment")
     if topic.startswith("contact.") and details.get("copied_to"):
         # Last, so someone also told for the step itself keeps that reason (what to do).
         add(_department_staff(codes=details["copied_to"]), "copy")

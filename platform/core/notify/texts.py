@@ -27,6 +27,7 @@ TITLES = {
     "violation": _l("%(ref)s: violation proposed: %(rule)s (%(staff)s)"),
     "copy": _l("Copy: %(ref)s, %(step)s (%(actor)s)"),
     "report": _l("Supervision report for %(period)s"),
+    "assessment": _l("Assessment notice for %(period)s (revision %(revision)s)"),
 }
 REPORT_LINES = (
     ("contacts", _l("Contacts: %(value)s")),
@@ -87,6 +88,7 @@ def title(params, topic, lang, tz=None):
         "staff": params.get("staff") or "-",
         "topic": topic,
         "period": params.get("period", ""),
+        "revision": params.get("revision", ""),
     }
     if reason == "copy":
         values.update(step=_step(params, lang), actor=params.get("actor") or "")
@@ -116,12 +118,26 @@ def report_body(params, lang):
     return "\n".join(lines)
 
 
+def ranking_body(params, lang):
+    """The published assessment: one line per department, by rank."""
+    lines = []
+    for row in params.get("rows") or []:
+        score = "-" if row.get("score") is None else f"{row['score']:.2f}"
+        rank = row.get("rank") or "-"
+        lines.append(_("%(rank)s. %(name)s: %(score)s", rank=rank,
+                       name=_pair(row.get("name"), lang), score=score))
+    return "\n".join(lines)
+
+
+BODIES = {"report.summary": report_body, "assessment.published": ranking_body}
+
+
 def render(params, topic, lang, tz=None):
     """``(title, body)`` in ``lang`` whatever the current request's language."""
     with force_locale(lang):
         text = title(params, topic, lang, tz)
-        if topic == "report.summary":
-            return text, report_body(params, lang)
+        if topic in BODIES:
+            return text, BODIES[topic](params, lang)
         summary = params.get("summary") or ""
         point = params.get("point") or ""
         if point == "morning":
@@ -136,8 +152,9 @@ def email(params, topic, lang, link, tenant_name, tz):
     """``(subject, plain-text body)`` of the e-mail telling one staff member."""
     text, body = render(params, topic, lang, tz)
     with force_locale(lang):
-        footer = (_("Open the figures: %(link)s", link=link) if topic == "report.summary"
-                  else _("Open the contact: %(link)s", link=link))
+        footer = {"report.summary": _("Open the figures: %(link)s", link=link),
+                  "assessment.published": _("Open the assessment: %(link)s", link=link),
+                  }.get(topic) or _("Open the contact: %(link)s", link=link)
         why = _("You receive this as a staff member of %(tenant)s (Shouwen).",
                 tenant=tenant_name)
     return text, "\n\n".join(

@@ -10,7 +10,8 @@ default combines the components by weight.
 What a run keeps (``inputs``) is everything the score was computed from: the figures used
 and each component's value, so a frozen run can be shown and checked without the roll-ups.
 
-Not yet here (see the branch's report): the stored runs, review, adjustment, publishing.
+The stored runs, their review, adjustment, publishing and revisions are in
+``core.supervision.assessment_runs``; this module only computes.
 """
 from sqlalchemy import select
 
@@ -87,7 +88,7 @@ def assessed_departments(policy):
             if d.code != supervisor and getattr(d, "active", True)]
 
 
-def _with_section(pack_key, policy):
+def with_section(pack_key, policy):
     """A version frozen before the assessment section had one shape keeps free-form weights
     that no code read: it is assessed by its pack's default section."""
     if "components" in (policy.get("assessment") or {}):
@@ -97,19 +98,32 @@ def _with_section(pack_key, policy):
     return {**policy, "assessment": default}
 
 
-def compute(tenant, period, entered=None, version_id=None):
-    """Scores of every assessed department for ``period`` under the tenant's current
-    policy (or ``version_id``): ``{"policy_version_id", "rows": [...]}`` ranked.
-    ``entered`` is ``{department code: {component key: 0-100}}``."""
-    version_id = version_id or policies.current_version_id(tenant)
+def policy_of(version_id):
+    """``(pack key, effective policy with its assessment section)`` of a version."""
     pack_key, policy = policies.load(version_id)
-    policy = _with_section(pack_key, policy)
+    return pack_key, with_section(pack_key, policy)
+
+
+def department_rows(pack_key, policy, by_department, departments, entered=None):
+    """Unranked rows ``{department_id, code, components, score, figures}`` of
+    ``departments`` from their figures (``{department id: Figures}``)."""
     hooks = manager().hooks_for(pack_key)
-    by_department = figures_mod.read(period, by="department")
     rows = []
-    for dept in assessed_departments(policy):
+    for dept in departments:
         fig = by_department.get(dept.id) or figures_mod.Figures()
         one = score(hooks, policy, {"id": dept.id, "code": dept.code}, fig,
                     (entered or {}).get(dept.code))
-        rows.append({"department_id": dept.id, "code": dept.code, **one})
-    return {"policy_version_id": version_id, "rows": rank(rows)}
+        rows.append({"department_id": dept.id, "code": dept.code, "figures": fig, **one})
+    return rows
+
+
+def compute(tenant, period, entered=None, version_id=None):
+    """Scores of every assessed department for ``period`` under the tenant's current
+    policy (or ``version_id``): ``{"policy_version_id", "pack_key", "policy", "rows"}``
+    ranked.  ``entered`` is ``{department code: {component key: 0-100}}``."""
+    version_id = version_id or policies.current_version_id(tenant)
+    pack_key, policy = policy_of(version_id)
+    rows = department_rows(pack_key, policy, figures_mod.read(period, by="department"),
+                           assessed_departments(policy), entered)
+    return {"policy_version_id": version_id, "pack_key": pack_key, "policy": policy,
+            "rows": rank(rows)}

@@ -52,6 +52,7 @@ PERMISSIONS = {
     "assessment.view": SUPERVISORS,
     "assessment.run": OVERSEERS,                   # run, review, adjust with a reason
     "assessment.publish": ("inspector", "leader", "admin"),
+    "assessment.view_published": EVERYONE,         # a published run is a notice (通报)
     "spotcheck.view": SUPERVISORS,
     "spotcheck.draw": OVERSEERS,
     "spotcheck.record": OVERSEERS,

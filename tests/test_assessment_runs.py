@@ -83,7 +83,7 @@ def test_a_hotel_run_is_frozen_reviewed_published_and_then_never_changed(
     assert {"security", "front-office", "front-office-lead", "housekeeping"} <= set(notices)
     assert "inspector" not in notices          # who published is not told of it
     title, text = notices["security"].text("zh")
-    assert "2027-03" in title and "1. 前厅部: 75.00" in text and "2. 保安部: 70.00" in text
+    assert "2027-03" in title and "第 1 名 前厅部：75.00" in text and "第 2 名 保安部：70.00" in text
     title_en, text_en = notices["security"].text("en")
     assert title_en == "Assessment notice for 2027-03 (revision 1)"
 

@@ -154,6 +154,7 @@ __all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors",
 
 # The staff pages' routes (imported for their side effect: they add to ``bp``).
 from core.web import (  # noqa: E402,F401
+    assessments,
     auth,
     contacts,
     copies,

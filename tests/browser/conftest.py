@@ -98,6 +98,9 @@ def live_server(tmp_path_factory):
         demo.seed()
         db.session.remove()
 
+    # As `shouwen serve` does: the in-process job runner, so notices reach the inboxes.
+    from core.jobs import embedded, start_embedded
+    runner = start_embedded(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="shouwen-live-server",
                               daemon=True)
@@ -107,6 +110,7 @@ def live_server(tmp_path_factory):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        runner.stop()
         server.server_close()
         with app.app_context():
             db.engine.dispose()

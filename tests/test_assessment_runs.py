@@ -9,7 +9,7 @@ import io
 from conftest import register
 from openpyxl import load_workbook
 from sqlalchemy import select
-from supervision_stories import hotel_story
+from supervision_stories import bank_story, government_story, hotel_story
 
 from core.extensions import db
 from core.notify.inbox import Notification
@@ -188,3 +188,47 @@ def test_the_export_holds_the_ranking_and_a_reason_cannot_run_as_a_formula(app, 
     with tenant_scope(_tenant("demo-property").id):
         assert db.session.scalars(select(AssessmentAdjustment.reason)).all() == [
             "=HYPERLINK(\"http://x\")"]      # stored as typed; defused only in the sheet
+
+
+def test_government_october_scores_the_tax_window_from_its_clocks_and_entered_scores(
+        app, login, frozen):
+    """Tax window, October 2026 (tests/supervision_stories.government_story): its clocks met
+    1 (G1's reply), breached 1 (G2's late handover) -> on time 50; no callback; entered
+    wording 80, register 100, transfers 60 -> (35 × 50 + 15 × 80 + 10 × 100 + 10 × 60) / 70
+    = 4550 / 70 = 65.00.  The supervision office assesses and is not assessed."""
+    government_story(login, frozen)
+    office = login("demo-government", "inspector")
+    run = office.post("/assessments", json={"from": "2026-10-01", "to": "2026-10-31",
+                                            "entered": {"tax": {"wording": 80,
+                                                                "register_complete": 100,
+                                                                "correct_transfer": 60}}})
+    assert run.status_code == 201, run.get_json()
+    body = run.get_json()
+    assert body["period"] == {"grain": "range", "key": "2026-10-01..2026-10-31",
+                              "from": "2026-10-01", "to": "2026-10-31"}
+    tax = _by_code(body)["tax"]
+    assert [c["value"] for c in tax["components"]] == [50.0, None, 80.0, 100.0, 60.0]
+    assert tax["components"][0]["inputs"] == {"met": 1, "breached": 1, "rate": 0.5}
+    assert (tax["score"], tax["rank"]) == (65.0, 1)
+    assert "supervision" not in _by_code(body)
+
+
+def test_bank_union_rates_the_counter_from_august_and_its_inspection(
+        app, login, frozen, runner):
+    """Counter, August 2026 (bank_story): met 3, breached 1 (B3 never handed over) -> 75;
+    register 100, complaints 80, staff 60, wording 90 -> (25 × 100 + 25 × 75 + 25 × 80
+    + 15 × 60 + 10 × 90) / 100 = 81.75.  Office: met 3 of 3, nothing entered -> 100."""
+    bank_story(login, frozen, runner)
+    union = login("demo-bank", "inspector")
+    body = union.post("/assessments", json={"from": "2026-08-01", "to": "2026-08-31",
+                                            "entered": {"counter": {
+                                                "register_kept": 100, "client_complaints": 80,
+                                                "staff_opinion": 60, "wording": 90}}}
+                      ).get_json()
+    rows = _by_code(body)
+    assert (rows["counter"]["score"], rows["counter"]["rank"]) == (81.75, 2)
+    assert (rows["office"]["score"], rows["office"]["rank"]) == (100.0, 1)
+    assert "union" not in rows
+    assert union.post(f"/assessments/{body['id']}/publish").status_code == 200
+    notices = _notices("demo-bank")
+    assert {"counter", "counter-lead", "office"} <= set(notices)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import register
 from sqlalchemy import select
-from supervision_stories import MARCH, POLITE, hotel_story, sweep
+from supervision_stories import MARCH, POLITE, bank_story, government_story, hotel_story, sweep
 
 from core.errors import Invalid
 from core.extensions import db
@@ -103,22 +103,7 @@ def test_government_figures_across_national_day(app, login, frozen, runner):
     among September's contacts but October's clocks (a clock is dated by its outcome).
     G2 is handed over on Monday 12 Oct although its 1 working day ended on the make-up
     Saturday: a late handover, charged to the tax window, escalated to its section chief."""
-    tax, supervision = login("demo-government", "tax"), login("demo-government", "supervision")
-    with frozen("2026-09-30T16:00:00+08:00"):
-        g1 = register(tax, matter_type="consultation", summary="个体户定额核定咨询")
-    with frozen("2026-10-09T10:00:00+08:00"):      # working day 2 after 30 Sep (8, 9 Oct)
-        assert tax.post(f"/contacts/{g1['ref']}/replies", json={"text": POLITE}).status_code == 201
-        g2 = register(tax, matter_type="complaint", summary="投诉窗口人员态度生硬")
-    with frozen("2026-10-12T09:00:00+08:00"):      # 10 Oct counted: working day 2 of 1
-        tid = tax.post(f"/contacts/{g2['ref']}/transfers",
-                       json={"to_department": "supervision", "mode": "accompany"}
-                       ).get_json()["id"]
-    with frozen("2026-10-12T10:00:00+08:00"):
-        assert supervision.post(
-            f"/contacts/{g2['ref']}/transfers/{tid}/accept").status_code == 200
-    with frozen("2026-10-14T11:00:00+08:00"):      # 13, 14 Oct: working day 2 of 3
-        assert supervision.post(f"/contacts/{g2['ref']}/replies",
-                                json={"text": POLITE}).status_code == 201
+    government_story(login, frozen)
     tenant, departments, _ = _ids("demo-government", "tax")
     september = periods.containing("month", date(2026, 9, 1))
     october = periods.containing("month", date(2026, 10, 1))
@@ -150,27 +135,7 @@ def test_bank_figures_of_a_month(app, login, frozen, runner):
     complaint handed to the office in 30 minutes, signed for in 10, answered and reported
     back the next working day, the client called back the day after (grade 3); B3 a
     complaint never handed over (its working hour ran out at 11:00)."""
-    counter, office = login("demo-bank", "counter"), login("demo-bank", "office")
-    with frozen("2026-08-03T10:00:00+08:00"):                   # a Monday
-        b1 = register(counter, matter_type="consultation", summary="理财产品赎回咨询")
-        b2 = register(counter, matter_type="complaint", summary="投诉排队时间过长")
-    with frozen("2026-08-03T10:30:00+08:00"):
-        assert counter.post(f"/contacts/{b1['ref']}/replies",
-                            json={"text": POLITE}).status_code == 201
-        tid = counter.post(f"/contacts/{b2['ref']}/transfers",
-                           json={"to_department": "office"}).get_json()["id"]
-    with frozen("2026-08-03T10:40:00+08:00"):
-        assert office.post(f"/contacts/{b2['ref']}/transfers/{tid}/accept").status_code == 200
-    with frozen("2026-08-04T15:00:00+08:00"):
-        assert office.post(f"/contacts/{b2['ref']}/replies", json={"text": POLITE}).status_code == 201
-    with frozen("2026-08-04T15:30:00+08:00"):
-        assert office.post(f"/contacts/{b2['ref']}/feedback",
-                           json={"text": POLITE}).status_code == 201
-    with frozen("2026-08-05T10:00:00+08:00"):
-        assert counter.post(f"/contacts/{b2['ref']}/callbacks",
-                            json={"satisfaction": 3}).status_code == 201
-        register(counter, matter_type="complaint", summary="投诉柜员态度")
-    sweep(runner, "2026-08-05T12:00:00+08:00")
+    bank_story(login, frozen, runner)
     tenant, departments, person = _ids("demo-bank", "counter")
     august = periods.containing("month", date(2026, 8, 1))
     with tenant_scope(tenant.id):

@@ -60,6 +60,10 @@ def test_register_hand_over_accept_reply_callback_close_in_the_browser_forms(web
         assert "不知道" in res.get_data(as_text=True)            # flashed as refused
         front.post(f"/contacts/{ref}/reply", {"text": "您好，已为您更换空调，对不起。"})
         front.post(f"/contacts/{ref}/feedback", {"text": "已处理"})
+        # The callback form presumes nothing: no grade and no "reached" chosen for the owner.
+        form = re.search(r'action="[^"]*/callback".*?</form>',
+                         owner.get(f"/contacts/{ref}").get_data(as_text=True), re.S).group(0)
+        assert "checked" not in form and "5 · 非常满意" in form and "1 · 非常不满意" in form
         owner.post(f"/contacts/{ref}/callback", {"satisfaction": "5", "reached": "1"})
         owner.post(f"/contacts/{ref}/close", {})
         page = owner.get(f"/contacts/{ref}").get_data(as_text=True)

@@ -48,6 +48,9 @@ EVENTS = {
 }
 # The steps' labels are declared with the steps, in the action table.
 ACTIONS = {action.name: action.label for action in actions.ACTIONS}
+# The five grades of satisfaction (the "好差评" scale), best first, as every form lists them.
+SATISFACTION = {5: _l("Very satisfied"), 4: _l("Satisfied"), 3: _l("Fairly satisfied"),
+                2: _l("Dissatisfied"), 1: _l("Very dissatisfied")}
 ROLES = {"staff": _l("Staff"), "dept_supervisor": _l("Department supervisor"),
          "cr_supervisor": _l("Customer-relations supervisor"),
          "inspector": _l("Quality inspector"), "leader": _l("Leader"),

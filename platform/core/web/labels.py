@@ -14,6 +14,7 @@ from core.vocabulary import (  # noqa: F401
     KINDS,
     MODES,  # (the words shown, re-exported for views)
     ROLES,
+    SATISFACTION,
     STATES,
 )
 
@@ -120,7 +121,7 @@ def init_app(app):
     app.jinja_env.filters.update(when=when, localized=localized)
     app.jinja_env.globals.update(
         CHANNELS=CHANNELS, STATES=STATES, KINDS=KINDS, DEADLINE_STATUS=DEADLINE_STATUS,
-        MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, label=label, badge=badge, rule_text=rule_text,
+        MODES=MODES, EVENTS=EVENTS, ACTIONS=ACTIONS, ROLES=ROLES, SATISFACTION=SATISFACTION, label=label, badge=badge, rule_text=rule_text,
         contact_url=contact_url,
         tenant=lambda: g.get("tenant"), lang=_lang, can=can)
 

@@ -71,7 +71,12 @@ def on_domain(err):
 @bp.errorhandler(HTTPException)
 def on_http(err):
     db.session.rollback()
-    return error(err.code, err.name.lower().replace(" ", "_"), err.description)
+    body, status = error(err.code, err.name.lower().replace(" ", "_"), err.description)
+    # A 405 names the methods the URL allows (RFC 9110), as werkzeug's own answer does.
+    allowed = getattr(err, "valid_methods", None)
+    if allowed:
+        body.headers["Allow"] = ", ".join(sorted(allowed))
+    return body, status
 
 
 @bp.errorhandler(Exception)

@@ -6,16 +6,32 @@ from flask import jsonify
 from core.api import bp
 from core.api import schemas as s
 from core.api.assessments import AdjustIn, RunIn, ScoresIn
-from core.api.notifications import NotificationListOut, NotificationOut
+from core.api.notifications import NotificationListArgs, NotificationListOut, NotificationOut
 from core.api.spot_checks import DrawIn, RecordIn
-from core.api.supervision import SummaryOut
+from core.api.supervision import SummaryOut, SummaryQuery
+
+class Items:
+    """A list answer: ``{"items": [...]}`` (plus ``extra`` properties, e.g. the next cursor)."""
+
+    def __init__(self, item=None, **extra):
+        self.item, self.extra = item, extra
+
+
+OBJECT = {"type": "object"}
+TRANSFER_OUT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "mode": {"type": "string"}, "status": {"type": "string"},
+    "to_department": {"type": "string", "nullable": True},
+    "to_user": {"type": "string", "nullable": True}, "is_return": {"type": "boolean"},
+    "contact": {"type": "string"}}}
 
 ROUTES = [
     ("/contacts", "post", "Register a contact", s.ContactIn, s.RegisteredOut, 201),
-    ("/contacts", "get", "List contacts", None, s.ContactSummaryOut, 200),
+    ("/contacts", "get", "List contacts, newest first (keyset pages: ?before=<next>)",
+     None, Items(s.ContactSummaryOut, next={"type": "string", "nullable": True}), 200),
     ("/contacts/{ref}", "get", "Show a contact", None, s.ContactOut, 200),
     ("/contacts/{ref}/handle", "post", "Owner handles it in own duty", s.NoteIn, s.ContactOut, 200),
-    ("/contacts/{ref}/transfers", "post", "Transfer to a department", s.TransferIn, None, 201),
+    ("/contacts/{ref}/transfers", "post", "Transfer to a department", s.TransferIn,
+     TRANSFER_OUT, 201),
     ("/contacts/{ref}/transfers/{id}/accept", "post", "Accept (sign for) a transfer",
      s.AcceptIn, s.ContactOut, 200),
     ("/contacts/{ref}/coordination", "post", "Open a coordination", s.CoordinationIn,
@@ -35,12 +51,12 @@ ROUTES = [
     ("/spot-checks", "post", "Spot checks: draw a reproducible sample of closed contacts "
      "(period, departments, number or share, seed)", DrawIn, None, 201),
     ("/spot-checks", "get", "Spot checks: the draws, newest first, with their results", None,
-     None, 200),
+     Items(), 200),
     ("/spot-checks/{id}", "get", "Spot checks: one draw, its sample and results", None, None, 200),
     ("/spot-checks/{id}/items/{item_id}/record", "post", "Spot checks: record the "
      "verification call of one sampled contact", RecordIn, None, 201),
     ("/assessments", "get", "Assessments: the runs, newest first (assessment.view)", None,
-     None, 200),
+     Items(), 200),
     ("/assessments", "post", "Assessments: run a period's assessment from the pack's weights "
      "(period + at, or from + to; entered questionnaire scores); a new draft revision",
      RunIn, None, 201),
@@ -53,20 +69,21 @@ ROUTES = [
     ("/assessments/{id}/publish", "post", "Assessments: publish a draft as the period's notice "
      "(通报) to the departments' inboxes; one winner, the rest 409", None, None, 200),
     ("/assessments/{id}/export.xlsx", "get", "Assessments: the run as an XLSX workbook", None,
-     None, 200),
+     {"type": "string", "format": "binary"}, 200),
     ("/departments", "get", "The organisation's departments (code, names, duties, matter "
-     "types, location, phone)", None, None, 200),
+     "types, location, phone)", None, Items(), 200),
     ("/staff", "get", "The organisation's staff (username, name, department, role, rank)",
-     None, None, 200),
-    ("/packs", "get", "The installed policy packs, and which one is selected", None, None, 200),
+     None, Items(), 200),
+    ("/packs", "get", "The installed policy packs, and which one is selected", None, Items(),
+     200),
     ("/policy", "get", "The effective policy (current version)", None, None, 200),
     ("/policy", "patch", "Tenant administrator: partial overrides, validated; a new policy "
      "version (note in the X-Change-Note header)", None, None, 200),
-    ("/policy/versions", "get", "Policy version history (supervisors)", None, None, 200),
+    ("/policy/versions", "get", "Policy version history (supervisors)", None, Items(), 200),
     ("/policy/versions/{number}", "get", "One policy version with its changes against the "
      "previous one", None, None, 200),
     ("/violations", "get", "Violations, newest first (?status=proposed|confirmed|waived): "
-     "{items: [Violation]}", None, None, 200),
+     "{items: [Violation]}", None, Items(s.ViolationOut), 200),
     ("/violations/{id}/decision", "post", "Confirm or waive a violation", s.DecisionIn,
      s.ViolationOut, 200),
     ("/notifications", "get", "My notifications, newest first", None, NotificationListOut, 200),
@@ -78,8 +95,65 @@ ROUTES = [
      "supervision.view_all", None, SummaryOut, 200),
 ]
 
-# Query parameters of GET routes that take them.
-QUERY = {"/supervision/summary": ("period", "at", "from", "to", "group_by", "department")}
+# Query parameters of GET routes, from the same schemas the routes load them with.
+QUERY = {"/contacts": s.ContactFilter, "/notifications": NotificationListArgs,
+         "/supervision/summary": SummaryQuery}
+ERRORS = {
+    "400": "Malformed request (not JSON, or a bad parameter)",
+    "401": "No valid token",
+    "403": "Not allowed for this person (role or department)",
+    "404": "Not found (also another tenant's object)",
+    "422": "Invalid fields: ``error.fields`` names each one",
+}
+CHANGE_ERRORS = {
+    "409": "Refused in the current state (someone else changed it first); the body says why",
+    "413": "The request body is too large",
+}
+
+
+def _schema_ref(spec, out):
+    """A response schema: a marshmallow schema, a list envelope, or any JSON object."""
+    if out is None:
+        return OBJECT
+    if isinstance(out, Items):
+        item = OBJECT if out.item is None else _component(spec, out.item)
+        props = {"items": {"type": "array", "items": item}}
+        props.update(out.extra)
+        return {"type": "object", "required": ["items"], "properties": props}
+    return out
+
+
+def _component(spec, cls):
+    """A ``$ref`` to a marshmallow schema's component (registered once)."""
+    name = cls.__name__.removesuffix("Schema")
+    if name not in spec.components.schemas:
+        spec.components.schema(name, schema=cls)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _operation(spec, path, method, summary, body, out, status):
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    codes = dict(ERRORS, **(CHANGE_ERRORS if method != "get" else {}))
+    op = {"summary": summary, "security": [{"bearer": []}], "responses": {
+        str(status): {"description": "OK", "content": {
+            _media(path): {"schema": _schema_ref(spec, out)}}},
+        **{code: {"description": text, **error} for code, text in codes.items()}}}
+    if body is not None:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": body}}}
+    params = [{"name": p.strip("{}"), "in": "path", "required": True,
+               "schema": {"type": "integer"} if p in ("{id}", "{item_id}", "{number}")
+               else {"type": "string"}} for p in path.split("/") if p.startswith("{")]
+    if method == "get" and path in QUERY:
+        params.append({"in": "query", "schema": QUERY[path]})
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _media(path):
+    return ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if path.endswith(".xlsx") else "application/json")
 
 
 def build_spec():
@@ -88,24 +162,12 @@ def build_spec():
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=s.ErrorOut)
+    by_path = {}
     for path, method, summary, body, out, status in ROUTES:
-        op = {"summary": summary, "security": [{"bearer": []}], "responses": {
-            str(status): {"description": "OK"},
-            "401": {"description": "No valid token"},
-            "404": {"description": "Not found (also another tenant's object)"},
-            "422": {"description": "Invalid fields",
-                    "content": {"application/json": {"schema": "Error"}}}}}
-        if body is not None:
-            op["requestBody"] = {"content": {"application/json": {"schema": body}}}
-        if out is not None:
-            op["responses"][str(status)]["content"] = {"application/json": {"schema": out}}
-        params = [{"name": p.strip("{}"), "in": "path", "required": True,
-                   "schema": {"type": "string"}} for p in path.split("/") if p.startswith("{")]
-        params += [{"name": name, "in": "query", "required": False,
-                    "schema": {"type": "string"}} for name in QUERY.get(path, ())]
-        if params:
-            op["parameters"] = params
-        spec.path(path=path, operations={method: op})
+        by_path.setdefault(path, {})[method] = _operation(spec, path, method, summary, body,
+                                                          out, status)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
     _public_progress(spec)
     return spec.to_dict()
 

@@ -2,7 +2,7 @@
 import functools
 from datetime import timedelta, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from core.contacts.schemas import (  # noqa: F401  (re-exported: the API's and OpenAPI's names)
     AcceptIn,
@@ -22,7 +22,7 @@ class CustomerIn(Schema):
     name = Str(load_default="", validate=validate.Length(max=100))
     phone = Str(load_default="", validate=validate.Regexp(r"^[0-9+\-() ]{0,40}$",
                                                           error="Not a phone number."))
-    email = fields.Email(load_default="")
+    email = fields.Email(load_default=str)   # a callable: no invalid "" default in the document
     room = Str(load_default="", validate=validate.Length(max=40))
     unit = Str(load_default="", validate=validate.Length(max=80))
     address = Str(load_default="", validate=validate.Length(max=300))
@@ -171,13 +171,21 @@ class ViolationOut(Schema):
 
 
 class ErrorBody(Schema):
-    code = Str()
-    message = Str()
-    fields = fields.Dict()
+    """Every refusal: a code, a message in the caller's language, the fields at fault, the
+    message in both languages, and details of the refusal (e.g. the contact's current
+    state after a conflict), hence further properties."""
+    class Meta:
+        unknown = INCLUDE
+    code = Str(required=True)
+    message = Str(required=True)
+    messages = fields.Dict(keys=Str(), values=Str(),
+                           metadata={"description": "the message in zh and en"})
+    # Last: the name shadows marshmallow's ``fields`` module in the class body.
+    fields = fields.Dict(required=True, metadata={"description": "{field: [messages]}"})
 
 
 class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody)
+    error = fields.Nested(ErrorBody, required=True)
 
 
 @functools.cache

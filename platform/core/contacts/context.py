@@ -1,13 +1,14 @@
 """What every domain function needs about one contact: its tenant, policy and calendar."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from core import clock
 from core.deadlines import clocks
 from core.extensions import db
 from core.policy import versions as policies
 from core.policy.plugins import manager
+from core.tenancy import locks
 
 
 @dataclass
@@ -60,8 +61,6 @@ def lock(contact):
     since this request read it.
     """
     before = _columns(contact)
-    db.session.expire(contact)
-    db.session.execute(select(type(contact)).where(type(contact).id == contact.id)
-                       .with_for_update(of=type(contact))
-                       .execution_options(populate_existing=True))
+    db.session.expire(contact)          # its loaded relations too
+    locks.locked(contact)
     return _columns(contact) != before

@@ -9,17 +9,32 @@ IMMEDIATE``, ``core.db.sqlite_writers``).
 
 Lock order, where a path takes several: tenant, then staff, then contact, then clock.
 """
+from sqlalchemy import inspect, select
+
 from core.extensions import db
+
+
+def locked(obj, attribute_names=None):
+    """Lock ``obj``'s row, then re-read it (or ``attribute_names`` of it) from the database.
+
+    The lock is taken on the bare row and the re-read is a separate statement, whose
+    snapshot is taken once the lock is granted.  (An ORM ``refresh(with_for_update=True)``
+    of a contact, with its joined relations, that had to wait for the lock left the object
+    as it was before the wait: PostgreSQL 15, SQLAlchemy 2.1.)"""
+    model = type(obj)
+    (key,) = inspect(obj).identity          # known without loading an expired object
+    db.session.execute(select(model.id).where(model.id == key).with_for_update())
+    db.session.refresh(obj, attribute_names=attribute_names)
+    return obj
 
 
 def tenant_row(tenant):
     """Serialise the tenant's configuration changes (policy versions, working calendar);
     its pack and configuration stamp are re-read under the lock."""
-    db.session.refresh(tenant, attribute_names=["pack_key", "config_stamp"],
-                       with_for_update=True)
+    locked(tenant, ["pack_key", "config_stamp"])
 
 
 def staff_row(staff):
     """Serialise changes of one person's credentials (links, tokens) with each other and with
     their deactivation; ``staff.active`` is re-read under the lock."""
-    db.session.refresh(staff, attribute_names=["active"], with_for_update=True)
+    locked(staff, ["active"])

@@ -24,7 +24,9 @@ from sqlalchemy import delete, select
 
 from core import clock
 from core.deadlines import workcalendar
+from core.errors import NotFound
 from core.extensions import db
+from core.tenancy import locks
 from core.tenancy.models import ConfirmedYear, SpecialDay
 from tenants.calendar_changes import CalendarChange
 
@@ -120,6 +122,7 @@ def _changed(tenant, by, action, **details):
 def set_special_day(tenant, by, data):
     """Close or open ``data["day"]`` specially (the tenant's own decision; it replaces an
     official entry for the same day).  ``data`` is loaded by :class:`SpecialDayIn`."""
+    locks.tenant_row(tenant)        # every calendar change: one at a time per tenant
     row = db.session.scalars(select(SpecialDay).where(SpecialDay.day == data["day"])).first()
     before = None if row is None else {"working": row.working, "note": row.note,
                                        "official": row.official}
@@ -133,7 +136,11 @@ def set_special_day(tenant, by, data):
 
 
 def remove_special_day(tenant, by, row):
-    """Forget one special day (own or official): the statutory calendar applies again."""
+    """Forget one special day (own or official): the statutory calendar applies again.
+    Removed meanwhile by someone else (two clicks at once): not found (404)."""
+    locks.tenant_row(tenant)
+    if db.session.scalar(select(SpecialDay.id).where(SpecialDay.id == row.id)) is None:
+        raise NotFound({"zh": "该日期已被删除。", "en": "That day has already been removed."})
     _changed(tenant, by, "day_removed", day=row.day.isoformat(), working=row.working,
              note=row.note, official=row.official)
     db.session.delete(row)
@@ -144,6 +151,7 @@ def enter_official_year(tenant, by, data):
     """Store a year's official schedule (``data`` loaded by :class:`OfficialYearIn`) and mark
     the year confirmed.  Entering a year again replaces its official days; the tenant's own
     days are kept.  Returns ``(days stored, own days kept, open clocks recomputed)``."""
+    locks.tenant_row(tenant)
     year = data["year"]
     db.session.execute(delete(SpecialDay).where(
         SpecialDay.official.is_(True), SpecialDay.day >= date(year, 1, 1),
@@ -173,6 +181,7 @@ def enter_official_year(tenant, by, data):
 
 def withdraw_official_year(tenant, by, year):
     """Take an entered year back: its official days go, the year is unconfirmed again."""
+    locks.tenant_row(tenant)
     row = db.session.scalars(select(ConfirmedYear).where(ConfirmedYear.year == year)).first()
     if row is None:
         raise ValidationError({"year": ["This year was not entered."]})

@@ -134,13 +134,14 @@ def preview(current, pack_key):
 def switch(tenant, by, pack_key, note="", create_departments=()):
     """Switch to ``pack_key``: a new version with the overrides that carry over, and the
     chosen missing departments created.  Returns ``(version, [created Department])``."""
+    current = policies.latest_for_change(tenant)      # a second switch at once waits here
     if pack_key == tenant.pack_key:
         raise ValidationError({"pack": ["This is already the current pack."]})
     try:
         manager().get(pack_key)
     except LookupError:
         raise ValidationError({"pack": ["Unknown pack."]}) from None
-    found = preview(policies.latest_version(), pack_key)
+    found = preview(current, pack_key)
     version = policies.create_version(tenant, found.overrides, by=by, note=note,
                                       pack_key=pack_key)
     created = []

@@ -57,7 +57,7 @@ def save(tenant, by, proposed, sections=EDITOR_SECTIONS, note="", raw_errors=Non
     Raises ``ValidationError`` (messages keyed by path, nothing saved) or
     :class:`NothingChanged`.
     """
-    current = policies.latest_version()
+    current = policies.latest_for_change(tenant)
     default = pack_default(current.pack_key)
     overrides = overrides_for(current.overrides, proposed, default, sections)
     try:

@@ -61,7 +61,7 @@ def patch_policy():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["Expected a JSON object of policy overrides."]})
-    current = policies.latest_version()
+    current = policies.latest_for_change(g.tenant)
     version = policies.create_version(g.tenant, merge(current.overrides, body), by=g.actor,
                                       note=str(request.headers.get("X-Change-Note", ""))[:500])
     db.session.commit()

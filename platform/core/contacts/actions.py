@@ -208,5 +208,20 @@ def available(ctx, actor):
 
 
 def perform(action, ctx, actor, data, refs):
-    """Take the step with loaded ``data`` and resolved ``refs``; the caller commits."""
-    return action.perform(ctx, actor, data, refs)
+    """Take the step with loaded ``data`` and resolved ``refs``; the caller commits.
+
+    A refusal carries the contact's current state.  One that comes because another step on
+    the contact committed while this one waited for the contact's lock
+    (``ContactContext.changed_under_us``) is a conflict, 409, whatever the guard would say
+    of the new state: the person acted on what they saw, and now must look again."""
+    try:
+        return action.perform(ctx, actor, data, refs)
+    except DomainError as err:
+        err.details.setdefault("state", str(ctx.contact.state))
+        if ctx.changed_under_us and err.status == 403:
+            raise DomainError(
+                {"zh": "此事项刚被他人处理，请刷新后再操作。",
+                 "en": f"Someone else has just acted on this matter; it is now "
+                       f"{ctx.contact.state}. Look again before you act."},
+                code="changed", details=err.details) from err
+        raise

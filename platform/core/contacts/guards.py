@@ -63,6 +63,9 @@ def may_transfer(ctx, actor):
         return True
     if is_member(actor, contact.handler_department_id) and contact.state != State.TRANSFERRED:
         return False
+    if is_owner(ctx, actor):
+        _not_now("该事项已转办或正由其他部门办理。",
+                 "This matter has been handed over or is with another department.")
     _deny("只有首问责任人或已签收的承办部门可以转办。",
           "Only the owner or the handling department (after signing for it) can transfer it.")
 
@@ -92,6 +95,9 @@ def may_coordinate(ctx, actor):
             or can(actor, "contact.coordinate_any")):
         _deny("只有首问责任人、承办部门或主管可以发起协调。",
               "Only the owner, the handling department or a supervisor can open a coordination.")
+    if contact.state == State.COORDINATING and open_coordination(contact) is not None:
+        _not_now("协调已在进行中。", "A coordination is already open.",
+                 code="coordination_open")
 
 
 def may_agree(ctx, actor):

@@ -5,6 +5,7 @@ from core.contacts.models import Violation
 from core.errors import Forbidden, Invalid
 from core.extensions import db
 from core.notify import outbox
+from core.tenancy import locks
 from core.tenancy.permissions import can
 
 
@@ -47,9 +48,13 @@ def decide(violation, actor, decision, reason, at):
     if not (reason or "").strip():
         raise Invalid({"zh": "请填写理由。", "en": "A reason is required."},
                       fields={"reason": ["A reason is required."]})
+    # Two supervisors deciding at once: the second waits for the first's commit, then sees
+    # its decision and is refused (409), instead of overwriting it.
+    locks.locked(violation, ["status"])
     if violation.status != "proposed":
         raise Invalid({"zh": "该违规已裁定。", "en": "This violation has already been decided."},
-                      code="already_decided", status=409)
+                      code="already_decided", status=409,
+                      details={"current_status": violation.status})
     if decision == "confirm" and violation.staff_id is not None:
         # The ordinal is fixed when it counts: others confirmed since the proposal move it.
         violation.offence = _confirmed_before(violation.staff_id, violation.rule_key) + 1

@@ -9,6 +9,7 @@ from core.extensions import db
 from core.policy import config_stamp
 from core.policy.plugins import manager
 from core.policy.schema import effective_policy
+from core.tenancy import locks
 from core.tenancy.models import PolicyVersion
 
 _documents = {}
@@ -19,6 +20,14 @@ def latest_version(tenant_id=None):
     """The tenant's current policy version (the one new contacts get)."""
     return db.session.scalars(
         select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1)).first()
+
+
+def latest_for_change(tenant):
+    """The current version, read under the tenant's row lock: the start of every policy change,
+    so concurrent saves run one after the other, each on its predecessor's result (no
+    duplicate number, no change lost by merging onto a version already superseded)."""
+    locks.tenant_row(tenant)
+    return latest_version()
 
 
 def latest_version_id():
@@ -62,6 +71,7 @@ def create_version(tenant, overrides, by=None, note="", pack_key=None):
     """
     pack = manager().get(pack_key or tenant.pack_key)
     doc = effective_policy(pack.policy, overrides)
+    locks.tenant_row(tenant)     # held already by a caller of latest_for_change
     number = (db.session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
     version = PolicyVersion(tenant_id=tenant.id, number=number, pack_key=pack.key,
                             overrides=overrides, document=doc, note=note,

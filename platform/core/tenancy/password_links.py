@@ -21,7 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
 from core.db.types import UTCDateTime
+from core.errors import DomainError
 from core.extensions import db
+from core.tenancy import locks
 from core.tenancy.models import Staff
 from core.tenancy.scoping import TenantScoped
 
@@ -57,6 +59,7 @@ def issue(staff, by, purpose, url_for_token):
     """
     if purpose not in PURPOSES:
         raise ValueError(purpose)
+    locks.staff_row(staff)      # two issues at once: the second revokes the first's link
     now = clock.now()
     db.session.execute(update(PasswordLink).where(
         PasswordLink.staff_id == staff.id, PasswordLink.used_at.is_(None))
@@ -84,9 +87,21 @@ def find(token):
     return row
 
 
+class LinkSpent(DomainError):
+    """The link was spent (or revoked) by another request since it was found."""
+    status, code = 409, "link_used"
+
+
 def redeem(row, password_hash):
-    """Spend the link: set the member's password."""
-    row.used_at = clock.now()
+    """Spend the link: set the member's password.  Exactly once: the UPDATE claims the link
+    only while it is unused, so of several submissions at once one sets the password and
+    the others raise :class:`LinkSpent` (409)."""
+    claimed = db.session.execute(update(PasswordLink).where(
+        PasswordLink.id == row.id, PasswordLink.used_at.is_(None))
+        .values(used_at=clock.now()).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise LinkSpent({"zh": "此链接已被使用。", "en": "This link has already been used."})
+    db.session.refresh(row, attribute_names=["used_at"])
     row.staff.password_hash = password_hash
 
 

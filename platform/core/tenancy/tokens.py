@@ -3,10 +3,12 @@ import functools
 import hashlib
 import secrets
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from core import clock
+from core.errors import DomainError
 from core.extensions import db
+from core.tenancy import locks
 from core.tenancy.models import ApiToken, Staff, Tenant
 from core.tenancy.scoping import unscoped
 
@@ -15,8 +17,18 @@ def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class TokenConflict(DomainError):
+    status, code = 409, "conflict"
+
+
 def create(staff, label=""):
-    """Create a token for ``staff``; returns ``(row, plaintext)`` (the plaintext is shown once)."""
+    """Create a token for ``staff``; returns ``(row, plaintext)`` (the plaintext is shown once).
+
+    Under the person's row lock, so a deactivation committed meanwhile is seen: no token is
+    made for someone who is no longer active (409)."""
+    locks.staff_row(staff)
+    if not staff.active:
+        raise TokenConflict({"zh": "此人员已停用。", "en": "This person has been deactivated."})
     secret = secrets.token_urlsafe(32)
     prefix = secret[:8]
     token = f"sw_{secret}"
@@ -56,4 +68,12 @@ def authenticate(token):
 
 
 def revoke(row):
-    row.revoked_at = clock.now()
+    """Revoke the token once: of two revocations at once the second is refused (409) and
+    the recorded time stays the first's."""
+    claimed = db.session.execute(update(ApiToken).where(
+        ApiToken.id == row.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now()).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(row, attribute_names=["revoked_at"])
+    if claimed != 1:
+        raise TokenConflict({"zh": "此令牌已被撤销。", "en": "This token has already been revoked."},
+                            code="already_revoked")

@@ -67,9 +67,8 @@ def revoke_token(token_id):
         require(me, "token.manage_own")
     else:
         require(me, "token.manage_all")
-    if row.revoked_at is None:
-        tokens.revoke(row)
-        db.session.commit()
+    tokens.revoke(row)      # revoked already (a second click, a race): 409
+    db.session.commit()
     flash(_("Token %(prefix)s… revoked: it no longer works.", prefix=row.prefix), "ok")
     return redirect(url_for("web.admin_tokens") if request.form.get("back") == "all"
                     and can(me, "token.manage_all") else url_for("web.my_tokens"))

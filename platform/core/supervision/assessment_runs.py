@@ -35,6 +35,7 @@ from core.supervision.assessment_models import (
     AssessmentRun,
 )
 from core.supervision.figures import Figures
+from core.tenancy import locks
 from core.tenancy.models import Department
 from core.tenancy.permissions import require
 
@@ -157,10 +158,7 @@ def run(ctx, period, entered=None, note=""):
 
 def lock_draft(run_row):
     """The run, locked and fresh; anything but a draft is a 409."""
-    locked = db.session.scalars(select(AssessmentRun).where(AssessmentRun.id == run_row.id)
-                                .with_for_update(of=AssessmentRun)
-                                .execution_options(populate_existing=True)
-                                ).one()
+    locked = locks.locked(run_row)
     if locked.status != "draft":
         _conflict("This run is %s and can no longer be changed: run a new revision."
                   % locked.status,

@@ -13,8 +13,14 @@ from core.extensions import db
 
 
 def _create_app():
+    """The app, or a one-line refusal of a bad configuration (exit status 2, no traceback)."""
     from core import create_app
-    return create_app()
+    from core.config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as err:
+        click.echo(f"Shouwen refuses to start: {err}", err=True)
+        sys.exit(2)
 
 
 @click.command("init-db")

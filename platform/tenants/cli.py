@@ -3,6 +3,7 @@ import re
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from core.db import upgrade
@@ -14,9 +15,16 @@ from tenants.demo_contacts import seed_samples
 
 @click.command("demo")
 @click.option("--no-samples", is_flag=True, help="Don't add the sample contacts.")
+@click.option("--force", is_flag=True,
+              help="Seed even when SHOUWEN_ENV=production (about 90 accounts, one published "
+                   "password).")
 @with_appcontext
-def demo_command(no_samples):
+def demo_command(no_samples, force):
     """Create the demo tenants (idempotent) with a few sample contacts; print how to log in."""
+    if current_app.config["SHOUWEN_ENV"] == "production" and not force:
+        raise click.ClickException(
+            "refused in production: the demo creates about 90 accounts whose password is "
+            "published; pass --force if this production database is a demonstration")
     upgrade()
     for slug, created, users in demo.seed():
         click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")

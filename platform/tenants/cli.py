@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from core.db import upgrade
 from core.extensions import db
-from core.tenancy import password_rules
+from core.tenancy import password_rules, usernames
 from tenants import demo, operators
 from tenants.demo_contacts import seed_samples
 
@@ -52,6 +52,7 @@ def operator_group():
 @with_appcontext
 def operator_create(username, password_stdin):
     """Create a platform operator; the password is prompted for (or read from stdin)."""
+    username = usernames.normalise(username)
     if not re.match(operators.USERNAME, username):
         raise click.ClickException("user name: 3-64 lower-case letters, digits, . _ -")
     if operators.find(username) is not None:

@@ -85,9 +85,14 @@ def find(token):
 
 
 def redeem(row, password_hash):
-    """Spend the link: set the member's password."""
+    """Spend the link: set the member's password.  Their sessions end, and after a reset
+    their API tokens are revoked too (core.tenancy.sessions says why)."""
+    from core.tenancy import sessions
     row.used_at = clock.now()
     row.staff.password_hash = password_hash
+    sessions.end_sessions(row.staff)
+    if row.purpose == "reset":
+        sessions.revoke_tokens(row.staff)
 
 
 def pending(staff_ids):

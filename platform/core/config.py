@@ -13,6 +13,7 @@
 | ``SHOUWEN_JOBS`` | ``redis``, ``embedded`` or ``eager`` (tests) | ``redis`` with a Redis URL, else ``embedded`` |
 | ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notify.inbox.fan_out`` |
 | ``SHOUWEN_OUTBOX_GRACE_SECONDS`` | the relay scan re-sends rows unrelayed this long | ``60`` |
+| ``SHOUWEN_SIGN_IN_ADDRESS_LIMIT`` | failed sign-ins one address may make over all accounts (core.web.auth) | ``50 per 15 minutes`` |
 | ``SHOUWEN_WEBHOOK_PRIVATE_TARGETS`` | ``allow`` lets webhooks reach loopback / private addresses (a developer's receiver) | ``deny`` |
 """
 import os
@@ -96,6 +97,7 @@ def load(app, overrides=None):
         SHOUWEN_OUTBOX_CONSUMERS=env.get("SHOUWEN_OUTBOX_CONSUMERS"),
         SHOUWEN_OUTBOX_GRACE_SECONDS=int(env.get("SHOUWEN_OUTBOX_GRACE_SECONDS") or 60),
         SHOUWEN_WEBHOOK_PRIVATE_TARGETS=env.get("SHOUWEN_WEBHOOK_PRIVATE_TARGETS") or "deny",
+        SHOUWEN_SIGN_IN_ADDRESS_LIMIT=env.get("SHOUWEN_SIGN_IN_ADDRESS_LIMIT") or None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

@@ -5,7 +5,7 @@ account from any address (a slow spread attack locks that account's sign-in for 
 and per address over all accounts (password spraying).  The user name is normalised
 (``core.tenancy.usernames``) before it is counted, so " hr" and "HR" are tries at "hr".
 """
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -19,6 +19,12 @@ PER_ACCOUNT = "10 per 15 minutes"
 PER_ADDRESS = "50 per 15 minutes"
 
 
+def address_limit():
+    """The per-address limit over all accounts: ``SHOUWEN_SIGN_IN_ADDRESS_LIMIT`` raises it
+    for a site whose whole staff signs in from one address (NAT)."""
+    return current_app.config.get("SHOUWEN_SIGN_IN_ADDRESS_LIMIT") or PER_ADDRESS
+
+
 def limit_failed_sign_ins(realm):
     """Decorator: the three limits on a sign-in view; ``realm()`` names whose accounts
     (a tenant's, the platform's), so one tenant's "admin" is not another's."""
@@ -30,7 +36,7 @@ def limit_failed_sign_ins(realm):
 
     keys = [(PER_ADDRESS_AND_ACCOUNT, lambda: f"{realm()}|{address()}|{name()}"),
             (PER_ACCOUNT, lambda: f"{realm()}|account|{name()}"),
-            (PER_ADDRESS, lambda: f"{realm()}|address|{address()}")]
+            (address_limit, lambda: f"{realm()}|address|{address()}")]
 
     def decorate(view):
         for limit, key in keys:

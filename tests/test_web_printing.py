@@ -49,7 +49,7 @@ def test_hotel_complaint_slip_carries_each_signature(login, web_login, frozen):
     assert f"保安部 {owner} 2026-11-02 10:00" in text
     assert f"前厅部 {handler} 2026-11-02 10:12" in text
     html = me.get(f"/contacts/{ref}/print/complaint_slip").get_data(as_text=True)
-    assert "window.print()" in html and "@page" in html and "no-print" in html
+    assert "data-print" in html and "print.js" in html and "@page" in html and "no-print" in html
     english = _text(me.get(f"/contacts/{ref}/print/complaint_slip?lang=en"))
     assert "Complaint / inquiry slip" in english and "Room 1208" in english
 

@@ -62,7 +62,8 @@ def _init_web(app):
     from core.api import bp as api_bp
     from core.extensions import csrf, limiter, login_manager
     from core.web import bp as web_bp
-    from core.web import labels, public
+    from core.web import headers, labels, public
+    headers.init_app(app)
     csrf.init_app(app)
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, not cookies
     login_manager.init_app(app)

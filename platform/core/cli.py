@@ -13,8 +13,14 @@ from core.extensions import db
 
 
 def _create_app():
+    """The app, or a one-line refusal of a bad configuration (exit status 2, no traceback)."""
     from core import create_app
-    return create_app()
+    from core.config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as err:
+        click.echo(f"Shouwen refuses to start: {err}", err=True)
+        sys.exit(2)
 
 
 @click.command("init-db")
@@ -101,15 +107,15 @@ def token_create(slug, username, label):
     from sqlalchemy import select
 
     from core.extensions import db
-    from core.tenancy import tokens
-    from core.tenancy.models import Staff, Tenant
+    from core.tenancy import signin, tokens
+    from core.tenancy.models import Tenant
     from core.tenancy.scoping import tenant_scope, unscoped
     with unscoped():
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
     if tenant is None:
         raise click.ClickException(f"no tenant {slug!r}")
     with tenant_scope(tenant.id):
-        staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
+        staff = signin.find(username)           # the name as typed, normalised
         if staff is None:
             raise click.ClickException(f"no user {username!r} in {slug}")
         _, token = tokens.create(staff, label)

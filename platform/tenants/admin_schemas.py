@@ -18,7 +18,7 @@ from marshmallow import (
 )
 
 from core.i18n import LANGUAGES
-from core.tenancy import password_rules
+from core.tenancy import password_rules, usernames
 from core.tenancy.permissions import ROLES
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -93,8 +93,16 @@ class DepartmentIn(_Stripped):
             raise ValidationError("Must be one of: %s." % ", ".join(self.known_matter_types))
 
 
+class Username(fields.String):
+    """A user name as stored: normalised (core.tenancy.usernames) before it is checked, so
+    "HR " is taken as "hr", the name its owner signs in with."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return usernames.normalise(super()._deserialize(value, attr, data, **kwargs))
+
+
 class StaffIn(_Stripped):
-    username = fields.String(validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
+    username = Username(validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
     name = fields.String(required=True, validate=[validate.Length(max=100), _not_blank])
     department = fields.String(load_default="")
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -205,8 +213,7 @@ class SignupIn(NewPasswordIn):
                                  validate=[validate.Length(max=200), _not_blank])
     slug = fields.String(required=True)
     pack = fields.String(required=True)
-    username = fields.String(required=True,
-                             validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
+    username = Username(required=True, validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
     name = fields.String(required=True, validate=[validate.Length(max=100), _not_blank])
     email = fields.String(required=True, validate=[validate.Length(max=200), _not_blank,
                                                    _check_email])

@@ -11,6 +11,7 @@ from core.errors import DomainError, Invalid
 from core.extensions import db
 from core.policy import versions as policies
 from core.supervision.maintenance import rebuild_figures
+from core.tenancy import sessions, usernames
 from core.tenancy.models import Department, Staff
 
 CODE_TAKEN = "A department with this code exists already."
@@ -63,10 +64,11 @@ def _department_by_code(code):
 
 
 def create_staff(data):
-    if db.session.scalar(select(Staff.id).where(Staff.username == data["username"])):
+    username = usernames.normalise(data["username"])
+    if db.session.scalar(select(Staff.id).where(Staff.username == username)):
         raise Invalid({"zh": "此用户名已被使用。", "en": USERNAME_TAKEN},
                       fields={"username": [USERNAME_TAKEN]})
-    staff = Staff(username=data["username"], password_hash="")
+    staff = Staff(username=username, password_hash="")
     _fill_staff(staff, data)
     db.session.add(staff)
     db.session.flush()
@@ -76,8 +78,11 @@ def create_staff(data):
 def update_staff(staff, data, by):
     if staff.role == "admin" and data["role"] != "admin":
         _keep_an_admin(staff)
+    role_changed = staff.role != data["role"]
     _fill_staff(staff, data)
     db.session.flush()
+    if role_changed:
+        sessions.end_sessions(staff)         # they sign in again under the new role
     return staff
 
 
@@ -89,7 +94,8 @@ def _fill_staff(staff, data):
 
 def set_staff_active(staff, active, by):
     """Deactivate or reactivate; a deactivated member cannot sign in and their API tokens
-    stop working (both check ``active``), but stays on every contact they owned."""
+    are revoked, but stays on every contact they owned.  Either way their sessions end
+    (core.tenancy.sessions), so reactivating revives no old session and no old token."""
     if not active:
         if staff.id == by.id:
             raise DomainError({"zh": "不能停用自己的账号。",
@@ -98,6 +104,9 @@ def set_staff_active(staff, active, by):
             _keep_an_admin(staff)
     staff.active = bool(active)
     db.session.flush()
+    sessions.end_sessions(staff)
+    if not active:
+        sessions.revoke_tokens(staff)
 
 
 def _keep_an_admin(staff):

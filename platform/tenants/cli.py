@@ -3,20 +3,28 @@ import re
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from core.db import upgrade
 from core.extensions import db
-from core.tenancy import password_rules
+from core.tenancy import password_rules, usernames
 from tenants import demo, operators
 from tenants.demo_contacts import seed_samples
 
 
 @click.command("demo")
 @click.option("--no-samples", is_flag=True, help="Don't add the sample contacts.")
+@click.option("--force", is_flag=True,
+              help="Seed even when SHOUWEN_ENV=production (about 90 accounts, one published "
+                   "password).")
 @with_appcontext
-def demo_command(no_samples):
+def demo_command(no_samples, force):
     """Create the demo tenants (idempotent) with a few sample contacts; print how to log in."""
+    if current_app.config["SHOUWEN_ENV"] == "production" and not force:
+        raise click.ClickException(
+            "refused in production: the demo creates about 90 accounts whose password is "
+            "published; pass --force if this production database is a demonstration")
     upgrade()
     for slug, created, users in demo.seed():
         click.echo(f"{'created' if created else 'exists '} {slug}: users {', '.join(users)}")
@@ -44,6 +52,7 @@ def operator_group():
 @with_appcontext
 def operator_create(username, password_stdin):
     """Create a platform operator; the password is prompted for (or read from stdin)."""
+    username = usernames.normalise(username)
     if not re.match(operators.USERNAME, username):
         raise click.ClickException("user name: 3-64 lower-case letters, digits, . _ -")
     if operators.find(username) is not None:

@@ -7,14 +7,15 @@ one grouped statement over all tenants.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, String, func, select
+from sqlalchemy import Boolean, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import clock
 from core.db.types import UTCDateTime
 from core.extensions import db
 from core.tenancy.models import Staff, Tenant
-from core.tenancy.passwords import check_password, hash_password
+from core.tenancy import passwords, usernames
+from core.tenancy.passwords import hash_password
 from core.tenancy.scoping import unscoped
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
@@ -30,33 +31,39 @@ class PlatformOperator(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # As for staff (core.tenancy.sessions): raised on sign-out, ends every session.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def create(username, password):
     """A new operator (no commit).  The caller has checked the password's strength."""
-    row = PlatformOperator(username=username, password_hash=hash_password(password))
+    row = PlatformOperator(username=usernames.normalise(username),
+                           password_hash=hash_password(password))
     db.session.add(row)
     db.session.flush()
     return row
 
 
 def find(username):
+    """The operator of this user name as typed (normalised: core.tenancy.usernames)."""
+    name = usernames.normalise(username)
+    if not usernames.plausible(name):
+        return None
     return db.session.scalars(select(PlatformOperator).where(
-        PlatformOperator.username == username)).first()
+        PlatformOperator.username == name)).first()
 
 
 def authenticate(username, password):
-    """The active operator with these credentials, or None (hash checked even when unknown)."""
+    """The active operator with these credentials, or None.  Unknown names cost the same
+    (a dummy hash is checked); a hash of older parameters is renewed."""
     row = find(username)
-    stored = row.password_hash if row is not None else _DUMMY
-    ok = check_password(stored, password)
+    ok, new_hash = passwords.verify(row.password_hash if row is not None else None, password)
     if row is None or not row.active or not ok:
         return None
+    if new_hash:
+        row.password_hash = new_hash
     row.last_login_at = clock.now()
     return row
-
-
-_DUMMY = hash_password("no such operator: equal work for unknown names")
 
 
 def usage(now=None):

@@ -7,6 +7,7 @@ from core.extensions import db
 from core.policy import versions as policies
 from core.policy.plugins import manager
 from core.tenancy.models import Department, Staff, Tenant, TenantCounter
+from core.tenancy import usernames
 from core.tenancy.passwords import hash_password
 from core.tenancy.scoping import tenant_scope, unscoped
 
@@ -68,7 +69,8 @@ def add_staff(tenant, username, name, password=None, department_code=None, title
         if department_code:
             department = db.session.scalars(
                 select(Department).where(Department.code == department_code)).one()
-        staff = Staff(tenant_id=tenant.id, username=username, name=name, title=title,
+        staff = Staff(tenant_id=tenant.id, username=usernames.normalise(username), name=name,
+                      title=title,
                       role=role or (org_role["permission"] if org_role else "staff"),
                       rank=rank if rank is not None else (org_role["rank"] if org_role else 1),
                       department=department, email=email,

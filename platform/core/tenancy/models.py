@@ -92,6 +92,8 @@ class Staff(TenantScoped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sessions signed in under another generation are refused (core.tenancy.sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     department = relationship(Department, lazy="joined")
     __table_args__ = (UniqueConstraint("tenant_id", "username"),
                       Index("ix_staff_tenant_department", "tenant_id", "department_id"))

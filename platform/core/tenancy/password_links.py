@@ -95,7 +95,9 @@ class LinkSpent(DomainError):
 def redeem(row, password_hash):
     """Spend the link: set the member's password.  Exactly once: the UPDATE claims the link
     only while it is unused, so of several submissions at once one sets the password and
-    the others raise :class:`LinkSpent` (409)."""
+    the others raise :class:`LinkSpent` (409).  Their sessions end, and after a reset their
+    API tokens are revoked too (core.tenancy.sessions says why)."""
+    from core.tenancy import sessions
     claimed = db.session.execute(update(PasswordLink).where(
         PasswordLink.id == row.id, PasswordLink.used_at.is_(None))
         .values(used_at=clock.now()).execution_options(synchronize_session=False)).rowcount
@@ -103,6 +105,9 @@ def redeem(row, password_hash):
         raise LinkSpent({"zh": "此链接已被使用。", "en": "This link has already been used."})
     db.session.refresh(row, attribute_names=["used_at"])
     row.staff.password_hash = password_hash
+    sessions.end_sessions(row.staff)
+    if row.purpose == "reset":
+        sessions.revoke_tokens(row.staff)
 
 
 def pending(staff_ids):

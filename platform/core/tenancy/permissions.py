@@ -40,6 +40,7 @@ PERMISSIONS = {
     "tenant.settings": ("admin",),
     "admin.open": ("admin",),                    # the Administration pages and nav link
     "token.manage_own": EVERYONE,                # one's own API tokens
+    "account.manage_own": EVERYONE,              # one's account page, "sign out everywhere"
     "webhook.manage": ("admin",),
     # Who is told (core.notify.recipients): a department's supervisors of its own breaches and
     # violation proposals; the overseers of every escalation and proposal in the tenant.

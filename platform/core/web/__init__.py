@@ -88,16 +88,21 @@ bp = tenant_blueprint("web", __name__)
 
 @login_manager.user_loader
 def load_user(user_id):
-    """Session ids are ``"<tenant id>:<staff id>"``: valid only under that tenant's URLs."""
+    """Session ids are ``"<tenant id>:<staff id>:<session generation>"``: valid only under
+    that tenant's URLs and while the person's generation is unchanged (sign-out, password
+    reset, deactivation... raise it: core.tenancy.sessions).  The one place a session
+    becomes the current staff member."""
     tenant = g.get("tenant")
     try:
-        tenant_id, staff_id = (int(x) for x in user_id.split(":"))
+        tenant_id, staff_id, generation = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
     if tenant is None or tenant.id != tenant_id or tenant.status != "active":
         return None
     staff = db.session.get(Staff, staff_id)
-    return WebUser(staff) if staff is not None and staff.active else None
+    if staff is None or not staff.active or staff.session_generation != generation:
+        return None
+    return WebUser(staff)
 
 
 class WebUser:
@@ -110,7 +115,7 @@ class WebUser:
         self.staff = staff
 
     def get_id(self):
-        return f"{self.staff.tenant_id}:{self.staff.id}"
+        return f"{self.staff.tenant_id}:{self.staff.id}:{self.staff.session_generation}"
 
 
 def actor():
@@ -154,6 +159,7 @@ __all__ = ["bp", "tenant_blueprint", "actor", "lang", "refused", "field_errors",
 
 # The staff pages' routes (imported for their side effect: they add to ``bp``).
 from core.web import (  # noqa: E402,F401
+    account,
     assessments,
     auth,
     contacts,

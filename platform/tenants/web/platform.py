@@ -10,22 +10,28 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.extensions import db, limiter
+from core.extensions import db
 from core.tenancy.models import Tenant
+from core.tenancy.sessions import end_sessions
 from core.tenancy.scoping import unscoped
+from core.web.auth import FAILED, limit_failed_sign_ins
 from tenants import operators
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
-FAILED = 401
 KEY = "operator_id"
+GENERATION = "operator_generation"
 
 
 def current_operator():
-    operator_id = session.get(KEY)
-    if not isinstance(operator_id, int):
+    """The signed-in operator, while their session generation is the stored one (raised
+    on sign-out: core.tenancy.sessions), else None."""
+    operator_id, generation = session.get(KEY), session.get(GENERATION)
+    if not isinstance(operator_id, int) or not isinstance(generation, int):
         return None
     row = db.session.get(operators.PlatformOperator, operator_id)
-    return row if row is not None and row.active else None
+    if row is None or not row.active or row.session_generation != generation:
+        return None
+    return row
 
 
 def operator_required(view):
@@ -37,21 +43,15 @@ def operator_required(view):
     return wrapped
 
 
-def _login_key():
-    return "platform|" + (request.remote_addr or "-") + "|" + \
-        (request.form.get("username") or "")[:64]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", key_func=_login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == FAILED)
+@limit_failed_sign_ins(lambda: "platform")
 def login():
     if request.method == "POST":
-        row = operators.authenticate((request.form.get("username") or "").strip(),
+        row = operators.authenticate(request.form.get("username"),
                                      request.form.get("password") or "")
         if row is not None:
             db.session.commit()
-            session[KEY] = row.id
+            session[KEY], session[GENERATION] = row.id, row.session_generation
             return redirect(url_for("platform.tenants"))
         return render_template("platform/login.html",
                                error=_("Wrong user name or password.")), FAILED
@@ -60,7 +60,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Ends every session of this operator, a copied cookie included."""
+    row = current_operator()
+    if row is not None:
+        end_sessions(row)
+        db.session.commit()
     session.pop(KEY, None)
+    session.pop(GENERATION, None)
     return redirect(url_for("platform.login"))
 
 

@@ -162,13 +162,12 @@ def test_session_get_does_not_hand_over_an_object_of_the_previous_scope(tenants)
 
 # -- a tenant model defined after the first query --------------------------------------------------
 
-class _LateBase(DeclarativeBase):
-    """A separate registry: the late model must not join the app's metadata (migrations)."""
-
-
 def test_a_tenant_model_defined_after_the_first_query_is_scoped(tenants):
     with tenant_scope(tenants["bank"]):
         db.session.scalars(select(Department)).all()     # the tenant tables were looked at
+
+    class _LateBase(DeclarativeBase):
+        """A registry of its own: the late model stays out of the app's metadata."""
 
     class LateNote(TenantScoped, _LateBase):
         __tablename__ = "late_notes"

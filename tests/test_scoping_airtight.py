@@ -82,6 +82,20 @@ def test_raw_sql_that_touches_no_tenant_table_still_runs(tenants):
     assert "demo-hotel" in slugs
 
 
+def test_a_select_sent_round_the_session_is_refused(tenants):
+    """``session.connection().execute(...)`` skips the session's hook, so no criteria."""
+    with tenant_scope(tenants["bank"]):
+        for statement in (select(Customer.__table__), select(Customer),
+                          select(Customer.id).union(select(Customer.id))):
+            with pytest.raises(TenantScopeError, match="through the session"):
+                db.session.connection().execute(statement).all()
+        assert db.session.connection().execute(select(Tenant.slug)).scalars().all()
+        rows = db.session.connection().execute(
+            select(Customer.tenant_id).where(Customer.id == tenants["hotel_customer"])
+            .execution_options(cross_tenant=True)).scalars().all()
+    assert rows == [tenants["hotel"]]
+
+
 # -- writing another tenant's id -----------------------------------------------------------------
 
 FOREIGN_WRITES = {

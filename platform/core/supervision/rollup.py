@@ -113,9 +113,10 @@ def write_held(session):
 def _from_database(session, obj, columns):
     """The committed values of a row changed while expired (one query, rare)."""
     model = type(obj)
-    row = session.connection().execute(
+    row = session.connection().execute(      # the flushed object's own row, by primary key
         select(*[model.__table__.c[c] for c in columns])
-        .where(model.__table__.c.id == inspect(obj).identity[0])).one()
+        .where(model.__table__.c.id == inspect(obj).identity[0])
+        .execution_options(cross_tenant=True)).one()
     before = _Before.__new__(_Before)
     before.values, before.known = dict(zip(columns, row, strict=True)), True
     return before

@@ -24,12 +24,13 @@ import re
 
 from sqlalchemy import ForeignKey, Table
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, with_loader_criteria
-from sqlalchemy.sql import Alias, TextClause
+from sqlalchemy.sql import Alias, CompoundSelect, Select, TextClause
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
 CROSS_TENANT = "cross_tenant"      # the execution option that marks cross-tenant maintenance
 _PRAGMA = re.compile(r"\s*PRAGMA\s", re.I)
+_THROUGH_SESSION = "_shouwen_scoped"    # set on every select that passed scope_statement
 
 _tenant = contextvars.ContextVar("shouwen_tenant", default=None)
 _unscoped = contextvars.ContextVar("shouwen_unscoped", default=False)
@@ -158,6 +159,8 @@ def scope_statement(state):
     """Session ``do_orm_execute`` (registered by ``core.db.listeners``): refuse or filter."""
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    if state.is_select:             # the engine refuses a select that came round the session
+        state.update_execution_options(**{_THROUGH_SESSION: True})
     if _unscoped.get() or state.execution_options.get(CROSS_TENANT):
         return
     tenant_id = _tenant.get()
@@ -208,6 +211,11 @@ def check_statement(conn, clauseelement, multiparams, params, execution_options)
         _refuse_raw(clauseelement.element.text)
     elif isinstance(clauseelement, (Insert, Update)):
         _check_tenant_values(clauseelement, multiparams or [params])
+    elif isinstance(clauseelement, (Select, CompoundSelect)) \
+            and not execution_options.get(_THROUGH_SESSION) \
+            and _tenant_table_use(clauseelement)[0]:
+        # session.connection().execute(select(...)): no do_orm_execute, so no criteria
+        raise TenantScopeError("tenant tables must be queried through the session")
 
 
 def check_driver_sql(conn, cursor, statement, parameters, context, executemany):

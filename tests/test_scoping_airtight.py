@@ -5,7 +5,7 @@ close the ways around it: raw SQL, statements that write another tenant's id, th
 map, models defined late, and ``aliased()``.  Each test is one hole that was open before.
 """
 import pytest
-from sqlalchemy import ForeignKey, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column
 
 from core.contacts.models import Customer

@@ -83,7 +83,7 @@ def run(uri, rows):
     from core.extensions import db
     from core.supervision import drilldown, periods
     from core.tenancy.models import Department
-    from core.tenancy.scoping import tenant_scope
+    from core.tenancy.scoping import tenant_scope, unscoped
     from tenants import demo
     from tenants.demo_contacts import seed_samples
 
@@ -98,7 +98,7 @@ def run(uri, rows):
         later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         app.test_cli_runner().invoke(args=["sweep", "--at", later])
         db.session.remove()
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, unscoped():     # copying rows: cross-tenant
             for table in COPIES:
                 _multiply(conn, table, rows, COPIES[table])
             conn.execute(text("ANALYZE"))
@@ -114,7 +114,7 @@ def run(uri, rows):
                     cond = drilldown.condition(metric, key, month, tenant.timezone, dept)
                     sql, params = _executed(select(Contact.id).where(cond)
                                             .order_by(Contact.id.desc()).limit(51))
-                    with db.engine.connect() as conn:
+                    with db.engine.connect().execution_options(cross_tenant=True) as conn:
                         plan = conn.exec_driver_sql("EXPLAIN ANALYZE " + sql, params).scalars()
                         print(f"--- {metric} {key or '*'} department={dept}")
                         print("\n".join(plan))

@@ -17,11 +17,18 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from core import clock, create_app
 from core.extensions import db, limiter
 from core.policy import versions as policies
+from core.tenancy.scoping import TenantSessionMixin
+
+
+class TestSession(TenantSessionMixin, Session):
+    """The plain session of the tests, with the app session's tenant-keeping ``get``."""
+    __test__ = False
+
 
 BACKENDS = [b for b in os.environ.get(
     "SHOUWEN_TEST_DATABASES",
@@ -85,7 +92,7 @@ def app(seeded_app):
         original = db.session
         db.session = scoped_session(
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                         expire_on_commit=False),
+                         expire_on_commit=False, class_=TestSession),
             scopefunc=_app_ctx_id)
         policies.clear_cache()
         seeded_app.test_client_class = IsolatedClient

@@ -202,7 +202,8 @@ def _block_writes(app, contact_id):
     conn = engine.connect()
     if engine.dialect.name == "postgresql":
         from sqlalchemy import text
-        conn.execute(text("SELECT id FROM contacts WHERE id = :id FOR UPDATE"), {"id": contact_id})
+        conn.execute(text("SELECT id FROM contacts WHERE id = :id FOR UPDATE")
+                     .execution_options(cross_tenant=True), {"id": contact_id})
     else:
         conn.exec_driver_sql("SELECT 1")      # BEGIN IMMEDIATE: the write lock (core/__init__)
     return conn

@@ -1,8 +1,11 @@
 """Flask extensions, created unbound and attached in ``create_app`` (``init_app``)."""
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from core.tenancy.scoping import TenantSessionMixin
 
 # Stable constraint names, so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING = {
@@ -18,9 +21,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Session(TenantSessionMixin, FlaskSession):
+    """Flask-SQLAlchemy's session whose ``get`` keeps to the tenant in scope."""
+
+
 # Sessions live for one request or job; keeping loaded state after commit saves the reload of
 # everything a handler answers with right after committing.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
 migrate = Migrate()
 
 # -- web ------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ one event in the order they were registered, and the order below matters:
 
 1. ``Engine connect`` / ``begin`` (SQLite only, ``core.db.sqlite_writers``): pragmas on each
    new connection, then ``BEGIN IMMEDIATE`` behind the writer lock for writing transactions.
+   ``Engine before_execute`` / ``before_cursor_execute`` (``core.tenancy.scoping``): raw
+   SQL naming a tenant table, and INSERT/UPDATE setting another tenant's ``tenant_id``, are
+   refused on every path to the database (ORM, Core, ``session.connection()``, driver SQL)
+   unless marked as cross-tenant maintenance.  The SQLite ``BEGIN`` is driver SQL naming no
+   table, so the order between them does not matter.
 2. ``ContactEvent before_update`` / ``before_delete``: the event log is append-only.
 3. ``Session do_orm_execute``: **tenant scoping before the config stamp.**  Scoping refuses
    a statement with no tenant in scope, or adds the tenant's criteria; only a statement
@@ -47,6 +52,8 @@ def _listeners():
     return [
         (Engine, "connect", sqlite_writers.set_pragmas),
         (Engine, "begin", sqlite_writers.begin),
+        (Engine, "before_execute", scoping.check_statement),
+        (Engine, "before_cursor_execute", scoping.check_driver_sql),
         (contacts.ContactEvent, "before_update", contacts.refuse_event_change),
         (contacts.ContactEvent, "before_delete", contacts.refuse_event_change),
         (Session, "do_orm_execute", scoping.scope_statement),

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from core.tenancy.scoping import unscoped
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -62,7 +64,7 @@ def run_migrations_offline():
         url=url, target_metadata=get_metadata(), literal_binds=True
     )
 
-    with context.begin_transaction():
+    with context.begin_transaction(), unscoped():
         context.run_migrations()
 
 
@@ -99,7 +101,8 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        # Migrations are cross-tenant maintenance: their raw SQL may touch every tenant's rows.
+        with context.begin_transaction(), unscoped():
             context.run_migrations()
 
 

@@ -120,7 +120,7 @@ def test_huge_numbers_in_every_path_argument_are_404(app, call):
     {name: NUL for name in QUERY_FIELDS + INT_QUERY},
     {name: HUGE for name in INT_QUERY},
     {name: "-" + HUGE for name in INT_QUERY},
-    {name: LONG for name in QUERY_FIELDS},
+    {name: LONG[:2000] for name in QUERY_FIELDS},   # (servers cap a URL at a few KB)
 ], ids=["nul", "huge", "negative", "long"])
 def test_bad_query_strings_on_every_route_are_no_500(app, call, query):
     for rule, method in _rules(app):

@@ -10,8 +10,17 @@ A ``null`` deadline rule means "no clock for this case".
 import copy
 import re
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
+from core.policy import templating
 from core.policy.assessment_schema import Assessment, check_codes
 from core.policy.text_schema import Text
 from core.rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
@@ -125,6 +134,18 @@ class Wording(Schema):
                                   load_default=list)
     templates = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Text),
                             load_default=dict)
+
+    @validates("templates")
+    def _placeholders(self, value, **kwargs):
+        """Only the placeholders the core declares for each template (core.policy.templating)."""
+        found = {}
+        for key, texts in value.items():
+            for lang, text in (texts or {}).items():
+                messages = templating.problems(key, text)
+                if messages:
+                    found.setdefault(key, {})[lang] = messages
+        if found:
+            raise ValidationError(found)
 
 
 class Sanction(Schema):

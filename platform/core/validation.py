@@ -53,34 +53,39 @@ class Text(fields.String):
         return value
 
 
-def strings_problems(node, path="", depth=0):
-    """{dotted path: [message]} for every string (key or value) of a JSON document that
-    cannot be stored, and for nesting deeper than :data:`MAX_JSON_DEPTH` (the recursion stops
-    there, so a hostile document cannot exhaust the stack)."""
-    problems = {}
+def strings_problems(node, depth=0):
+    """Messages for every string (key or value) of a JSON document that cannot be stored, and
+    for nesting deeper than :data:`MAX_JSON_DEPTH`, nested as marshmallow nests its messages
+    (``{"customer": {"name": [...]}}``, list items by index); the recursion stops at the
+    depth limit, so a hostile document cannot exhaust the stack."""
     if depth > MAX_JSON_DEPTH:
-        return {path or "_schema": [TOO_DEEP]}
+        return {"_schema": [TOO_DEEP]}
     if isinstance(node, str):
         problem = text_problem(node)
-        if problem:
-            problems[path or "_schema"] = [problem]
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            here = f"{path}.{key}" if path else str(key)
-            problem = text_problem(key) if isinstance(key, str) else None
-            if problem:
-                problems[_safe(here)] = ["Key: " + problem]
-                continue
-            problems.update(strings_problems(value, here, depth + 1))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            problems.update(strings_problems(value, f"{path}.{index}" if path else str(index),
-                                             depth + 1))
+        return {"_schema": [problem]} if problem else {}
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, list) else ())
+    problems = {}
+    for key, value in items:
+        if isinstance(key, str) and text_problem(key):
+            problems.setdefault("_schema", []).append("A key: " + text_problem(key))
+            continue
+        found = strings_problems(value, depth + 1)
+        if found:
+            problems[key] = found["_schema"] if list(found) == ["_schema"] else found
     return problems
 
 
-def _safe(path):
-    return path.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")
+def too_deep(problems):
+    """True when the messages of :func:`strings_problems` hold the too-deep one."""
+    stack = [problems]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list) and TOO_DEEP in item:
+            return True
+    return False
 
 
 def int_arg(args, name, minimum=1, maximum=BIGINT_MAX):

@@ -121,7 +121,7 @@ def load_optional(schema):
 def check_json(data):
     """400 for a body nested too deeply; 422 naming each string no database can store."""
     problems = validation.strings_problems(data)
-    if any(validation.TOO_DEEP in found for found in problems.values()):
+    if validation.too_deep(problems):
         raise BadJSON({"zh": "请求体嵌套过深（最多 %d 层）。" % validation.MAX_JSON_DEPTH,
                        "en": validation.TOO_DEEP})
     if problems:

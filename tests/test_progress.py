@@ -219,10 +219,13 @@ def test_guessing_one_reference_from_many_addresses_is_limited(app, hotel):
 def test_bad_input_is_a_form_error_never_500(app, ref, code, field):
     me = Customer(app, "demo-hotel")
     res = me.look_up(ref, code)
-    assert res.status_code == 422
-    assert f'id="err-{field}"' in _text(res)
     api = app.test_client().get("/api/v1/public/demo-hotel/progress",
                                 query_string={"ref": ref, "code": code})
+    if "\x00" in ref:      # refused before any view by the request guard (core.validation)
+        assert res.status_code == 400 and api.status_code == 400
+        return
+    assert res.status_code == 422
+    assert f'id="err-{field}"' in _text(res)
     assert api.status_code == 422 and field in api.get_json()["error"]["fields"]
 
 

@@ -154,7 +154,8 @@ def test_missing_fields_and_junk_never_500(client):
     token = _csrf(client)
     for data in ({}, {"slug": ["a", "b"]}, {"organisation": "\x00"}, {"pack": "../../etc"}):
         res = client.post("/signup", data={**data, "csrf_token": token})
-        assert res.status_code == 422, data
+        # a NUL is refused before any view by the request guard (core.validation)
+        assert res.status_code == (400 if "\x00" in "".join(map(str, data.values())) else 422), data
 
 
 def test_without_csrf_token_nothing_happens(client):

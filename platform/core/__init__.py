@@ -30,6 +30,8 @@ def create_app(config=None):
     from core import config as settings
     settings.load(app, config)
     clock.configure(app.config.get("SHOUWEN_NOW"))
+    from core import validation
+    validation.init_app(app)     # bounded <int:> URLs before any route; the request guard
 
     from core.db import listeners
     from core.extensions import db, migrate

@@ -20,6 +20,7 @@ from marshmallow import (
 from core.i18n import LANGUAGES
 from core.tenancy import password_rules, usernames
 from core.tenancy.permissions import ROLES
+from core.validation import Text
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 DEPARTMENT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -44,7 +45,7 @@ BLANK = "Must not be blank."
 
 
 def _text(max_len, required=False):
-    return fields.String(required=required, load_default="",
+    return Text(required=required, load_default="",
                          validate=validate.Length(max=max_len))
 
 
@@ -73,14 +74,14 @@ def _check_email(value):
 
 
 class DepartmentIn(_Stripped):
-    code = fields.String(validate=validate.Regexp(DEPARTMENT_CODE, error=BAD_CODE))
-    name_zh = fields.String(required=True, validate=[validate.Length(max=100), _not_blank])
+    code = Text(validate=validate.Regexp(DEPARTMENT_CODE, error=BAD_CODE))
+    name_zh = Text(required=True, validate=[validate.Length(max=100), _not_blank])
     name_en = _text(100)
     duties_zh = _text(2000)
     duties_en = _text(2000)
-    matter_types = fields.List(fields.String(), load_default=list)
+    matter_types = fields.List(Text(), load_default=list)
     location = _text(200)
-    phone = fields.String(load_default="", validate=[validate.Length(max=40), _check_phone])
+    phone = Text(load_default="", validate=[validate.Length(max=40), _check_phone])
 
     def __init__(self, matter_types=(), **kwargs):
         super().__init__(**kwargs)
@@ -93,7 +94,7 @@ class DepartmentIn(_Stripped):
             raise ValidationError("Must be one of: %s." % ", ".join(self.known_matter_types))
 
 
-class Username(fields.String):
+class Username(Text):
     """A user name as stored: normalised (core.tenancy.usernames) before it is checked, so
     "HR " is taken as "hr", the name its owner signs in with."""
 
@@ -103,13 +104,13 @@ class Username(fields.String):
 
 class StaffIn(_Stripped):
     username = Username(validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
-    name = fields.String(required=True, validate=[validate.Length(max=100), _not_blank])
-    department = fields.String(load_default="")
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    title = fields.String(load_default="")
+    name = Text(required=True, validate=[validate.Length(max=100), _not_blank])
+    department = Text(load_default="")
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    title = Text(load_default="")
     rank = fields.Integer(required=True, strict=False, validate=validate.Range(0, 1000))
-    email = fields.String(load_default="", validate=[validate.Length(max=200), _check_email])
-    phone = fields.String(load_default="", validate=[validate.Length(max=40), _check_phone])
+    email = Text(load_default="", validate=[validate.Length(max=200), _check_email])
+    phone = Text(load_default="", validate=[validate.Length(max=40), _check_phone])
 
     def __init__(self, titles=(), departments=(), **kwargs):
         super().__init__(**kwargs)
@@ -127,17 +128,17 @@ class StaffIn(_Stripped):
 
 
 class SettingsIn(_Stripped):
-    name = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
-    timezone = fields.String(required=True)
-    languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)),
+    name = Text(required=True, validate=[validate.Length(max=200), _not_blank])
+    timezone = Text(required=True)
+    languages = fields.List(Text(validate=validate.OneOf(LANGUAGES)),
                             load_default=list)
-    default_language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
-    ref_prefix = fields.String(required=True)
+    default_language = Text(required=True, validate=validate.OneOf(LANGUAGES))
+    ref_prefix = Text(required=True)
     # The scheduled supervision report (core.supervision.report); absent = unchanged.
-    report_frequency = fields.String(load_default=None,
+    report_frequency = Text(load_default=None,
                                      validate=validate.OneOf(REPORT_FREQUENCIES))
-    report_day = fields.Integer(load_default=None)
-    report_time = fields.String(load_default=None)
+    report_day = fields.Integer(load_default=None, validate=validate.Range(0, 1000))
+    report_time = Text(load_default=None)
 
     @validates("report_time")
     def _report_time(self, value, **kwargs):
@@ -183,8 +184,8 @@ class SettingsIn(_Stripped):
 
 
 class NewPasswordIn(_Stripped):
-    password = fields.String(required=True)
-    password_confirm = fields.String(required=True)
+    password = Text(required=True)
+    password_confirm = Text(required=True)
 
     @pre_load
     def strip(self, data, **kwargs):       # passwords are taken exactly as typed
@@ -209,13 +210,13 @@ class NewPasswordIn(_Stripped):
 
 
 class SignupIn(NewPasswordIn):
-    organisation = fields.String(required=True,
+    organisation = Text(required=True,
                                  validate=[validate.Length(max=200), _not_blank])
-    slug = fields.String(required=True)
-    pack = fields.String(required=True)
+    slug = Text(required=True)
+    pack = Text(required=True)
     username = Username(required=True, validate=validate.Regexp(USERNAME, error=BAD_USERNAME))
-    name = fields.String(required=True, validate=[validate.Length(max=100), _not_blank])
-    email = fields.String(required=True, validate=[validate.Length(max=200), _not_blank,
+    name = Text(required=True, validate=[validate.Length(max=100), _not_blank])
+    email = Text(required=True, validate=[validate.Length(max=200), _not_blank,
                                                    _check_email])
 
     @pre_load

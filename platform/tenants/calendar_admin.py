@@ -28,6 +28,7 @@ from core.errors import NotFound
 from core.extensions import db
 from core.tenancy import locks
 from core.tenancy.models import ConfirmedYear, SpecialDay
+from core.validation import Text
 from tenants.calendar_changes import CalendarChange
 
 MAX_RANGE_DAYS = 31
@@ -70,14 +71,14 @@ class DayRanges(fields.Field):
 class SpecialDayIn(Schema):
     day = fields.Date(required=True)
     working = fields.Boolean(required=True)
-    note = fields.String(load_default="", validate=validate.Length(max=200))
+    note = Text(load_default="", validate=validate.Length(max=200))
 
 
 class OfficialYearIn(Schema):
     year = fields.Integer(required=True, strict=False, validate=validate.Range(min=2000, max=2100))
     holidays = DayRanges(required=True)
     makeup_days = DayRanges(load_default=list)
-    note = fields.String(load_default="", validate=validate.Length(max=200))
+    note = Text(load_default="", validate=validate.Length(max=200))
 
     @validates_schema
     def _consistent(self, data, **kwargs):

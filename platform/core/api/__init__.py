@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from core import validation
 from core.errors import DomainError
 from core.extensions import db
 from core.tenancy import tokens
@@ -109,6 +110,7 @@ def load(schema, source=None):
             return _bad_json()
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["Expected a JSON object."]})
+        check_json(data)
     else:
         data = source
     return schema.load(data)
@@ -119,6 +121,16 @@ def load_optional(schema):
     if not request.get_data(cache=True):
         return schema.load({})
     return load(schema)
+
+
+def check_json(data):
+    """400 for a body nested too deeply; 422 naming each string no database can store."""
+    problems = validation.strings_problems(data)
+    if validation.too_deep(problems):
+        raise BadJSON({"zh": "请求体嵌套过深（最多 %d 层）。" % validation.MAX_JSON_DEPTH,
+                       "en": validation.TOO_DEEP})
+    if problems:
+        raise ValidationError(problems)
 
 
 class BadJSON(DomainError):

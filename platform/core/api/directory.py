@@ -3,8 +3,8 @@ from flask import g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core import clock
-from core.api import bp, load, present
+from core import clock, validation
+from core.api import bp, check_json, load, present
 from core.api import schemas as s
 from core.api.schemas import schema
 from core.contacts import violations
@@ -58,12 +58,19 @@ def show_policy():
 @bp.patch("/policy")
 def patch_policy():
     permissions.require(g.actor, "policy.edit")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:          # absurdly nested JSON
+        body = None
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["Expected a JSON object of policy overrides."]})
+    check_json(body)
+    note = str(request.headers.get("X-Change-Note", ""))[:500]
+    if validation.text_problem(note):
+        raise ValidationError({"X-Change-Note": [validation.text_problem(note)]})
     current = policies.latest_for_change(g.tenant)
     version = policies.create_version(g.tenant, merge(current.overrides, body), by=g.actor,
-                                      note=str(request.headers.get("X-Change-Note", ""))[:500])
+                                      note=note)
     db.session.commit()
     return jsonify(_policy_body(version))
 

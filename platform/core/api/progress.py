@@ -13,6 +13,7 @@ from core.api import PUBLIC, bp, error
 from core.extensions import db
 from core.progress import codes as progress
 from core.progress.limits import limited
+from core.validation import Text
 from core.progress.view import customer_view, local_iso
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import enter_tenant, unscoped
@@ -25,8 +26,8 @@ CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$",
 
 class ProgressQueryIn(Schema):
     """A reference number and its query code (or the last four phone digits)."""
-    ref = fields.String(required=True, validate=[validate.Length(min=1, max=40), REF])
-    code = fields.String(required=True, validate=[validate.Length(min=4, max=12), CODE])
+    ref = Text(required=True, validate=[validate.Length(min=1, max=40), REF])
+    code = Text(required=True, validate=[validate.Length(min=4, max=12), CODE])
 
     @pre_load
     def strip(self, data, **kwargs):

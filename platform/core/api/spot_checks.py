@@ -27,7 +27,8 @@ class DrawIn(Schema):
     to = Str(load_default=None)
     departments = fields.List(Str(), load_default=list)
     number = fields.Integer(load_default=None, allow_none=True,
-                            validate=validate.Range(min=1, error="At least 1."))
+                            validate=validate.Range(min=1, max=100000,
+                                                    error="From 1 to 100000."))
     share = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                          validate=validate.Range(min=0, max=1, min_inclusive=False,
                                                  error="A share above 0 and at most 1."))

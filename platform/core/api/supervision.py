@@ -16,22 +16,23 @@ from core.api.schemas import schema
 from core.extensions import db
 from core.supervision import access, figures, periods
 from core.tenancy.models import Department, Staff
+from core.validation import Text
 
 
 class SummaryQuery(Schema):
     class Meta:
         unknown = EXCLUDE
-    period = fields.Str(validate=validate.OneOf(periods.GRAINS))
-    at = fields.Str(validate=validate.Length(max=20))
-    from_ = fields.Str(data_key="from", validate=validate.Length(max=20))
-    to = fields.Str(validate=validate.Length(max=20))
-    group_by = fields.Str(validate=validate.OneOf(("department", "staff", "kind")))
-    department = fields.Str(validate=validate.Length(max=64))
+    period = Text(validate=validate.OneOf(periods.GRAINS))
+    at = Text(validate=validate.Length(max=20))
+    from_ = Text(data_key="from", validate=validate.Length(max=20))
+    to = Text(validate=validate.Length(max=20))
+    group_by = Text(validate=validate.OneOf(("department", "staff", "kind")))
+    department = Text(validate=validate.Length(max=64))
 
 
 class PeriodOut(Schema):
-    grain = fields.Str()
-    key = fields.Str()
+    grain = Text()
+    key = Text()
     first = fields.Date(data_key="from")
     last = fields.Date(data_key="to")
 
@@ -40,7 +41,7 @@ class SummaryGroupOut(Schema):
     department = fields.Dict(allow_none=True, metadata={"description": "group_by=department: "
                              "{code, name, name_en} (null: counted for no department)"})
     staff = fields.Dict(metadata={"description": "group_by=staff: {username, name}"})
-    kind = fields.Str(metadata={"description": "group_by=kind: the deadline kind; figures "
+    kind = Text(metadata={"description": "group_by=kind: the deadline kind; figures "
                                 "are then {met, breached, cancelled, on_time_rate, time_taken}"})
     figures = fields.Dict(metadata={"description": "Figures.as_dict(): contacts, deadlines, "
                                     "on_time, escalations, violations, callbacks, and any "

@@ -7,20 +7,11 @@ for the OpenAPI document.
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.rules import TRANSFER_MODES
+from core.validation import Text
 
 
-class Str(fields.String):
-    """Text that every database can store: no NUL character, valid Unicode."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in value:
-            raise ValidationError("Must not contain a NUL character.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
-        return value
+# The one checked text field (core.validation), under the name these schemas always used.
+Str = Text
 
 
 def _blank_is_error(value):

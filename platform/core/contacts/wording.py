@@ -1,6 +1,9 @@
 """Reply wording: banned phrases block, courtesy phrases are suggested (pack-defined)."""
 from core.contacts import events, violations
 from core.errors import DomainError
+from core.policy import templating
+from core.policy import versions as policies
+from core.policy.plugins import manager
 
 
 def lint(hooks, policy, text):
@@ -30,17 +33,27 @@ def check(ctx, actor, text, field="text"):
     return findings
 
 
-class _Blanks(dict):
-    def __missing__(self, key):
-        return "______"
-
-
 def fill(template, **values):
-    """Fill a pack template's ``{placeholders}``; unknown ones stay as blanks to write in."""
-    try:
-        return template.format_map(_Blanks({k: v for k, v in values.items() if v}))
-    except (ValueError, IndexError):   # a stray brace in a tenant's template: show it as is
-        return template
+    """Fill a template's ``{placeholders}`` (``core.policy.templating``: names only, never
+    attributes or format specs); unknown or empty ones stay as blanks to write in."""
+    return templating.fill(template, values)
+
+
+def template_text(contact, key, lang):
+    """(text, replaced) of the template ``key`` of the contact's policy version, in ``lang``;
+    when that text uses a placeholder the core does not declare (saved before the check, or
+    under an older table), the pack's own default instead, with ``replaced`` True.
+    None when the version has no such template."""
+    pack_key, policy = policies.load(contact.policy_version_id)
+    template = ((policy.get("wording") or {}).get("templates") or {}).get(key)
+    if template is None:
+        return None
+    text = template.get(lang) or template.get("zh") or ""
+    if not templating.problems(key, text):
+        return text, False
+    default = manager().get(pack_key).policy["wording"]["templates"].get(key) or {}
+    text = default.get(lang) or default.get("zh") or ""
+    return (text if not templating.problems(key, text) else ""), True
 
 
 def template_values(contact, lang="zh"):

@@ -37,7 +37,9 @@ def claim(model, row_id, now):
 
 def failed_attempt(row, now, error, base, cap, max_attempts, permanent=False):
     """Record a failed attempt: retry later with back-off, or give up."""
-    row.last_error = str(error)[:1000]
+    # What an exception says may quote the URL, control characters included: stored safely.
+    row.last_error = str(error).replace("\x00", "\\x00").encode(
+        "utf-8", "backslashreplace").decode("utf-8")[:1000]
     if permanent or row.attempts >= max_attempts:
         row.status, row.next_attempt_at = "failed", None
     else:

@@ -14,8 +14,11 @@ again (``core.notify.retries.claim``).  Redirects are not followed.
 """
 import hashlib
 import hmac
+import ipaddress
 import json
+import re
 import secrets
+import unicodedata
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -119,6 +122,7 @@ def queue_deliveries(tenant, topic, payload, outbox_id):
 
 
 _opener = egress.opener()
+LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
 
 
 def post(url, body, headers):
@@ -151,8 +155,8 @@ def deliver(tenant_id, delivery_id):
                "X-Shouwen-Signature": sign(endpoint.secret, body)}
     try:
         status = post(endpoint.url, body, headers)
-    except (OSError, ValueError) as exc:       # refused, timed out, DNS, bad URL
-        row.response_code = None
+    except Exception as exc:     # noqa: BLE001  refused, timed out, DNS, a URL saved before
+        row.response_code = None   # the strict check: any error is an attempt, backed off
         retries.failed_attempt(row, now, f"{type(exc).__name__}: {exc}", BASE, CAP,
                                MAX_ATTEMPTS)
         return row
@@ -172,14 +176,49 @@ def retry_due(at):
 
 # --- administration (tenant administrators: ``webhook.manage``) ----------------------------
 
+def _url_problem(url, parts):
+    """(zh, en) of what makes ``url`` unusable as a webhook target, or None: parsed strictly,
+    so that what is saved is exactly what the delivery will send to."""
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs") or c.isspace() for c in url):
+        return ("网址中不能有空格或控制字符。",
+                "The URL must not contain spaces or control characters.")
+    if len(url) > 500 or parts.scheme not in ("http", "https") or not parts.hostname:
+        return ("请填写以 http:// 或 https:// 开头的完整网址。",
+                "Enter a full URL starting with http:// or https://.")
+    if "@" in parts.netloc:
+        return ("网址中不能含用户名或密码。", "The URL must not contain a user name or password.")
+    if not _valid_host(parts.hostname):
+        return ("网址中的主机名无效。", "The host name in this URL is not valid.")
+    if not (url[len(parts.scheme) + 3 + len(parts.netloc):]).isascii():
+        return ("网址的路径须为 ASCII（非 ASCII 字符请用百分号编码）。",
+                "The path of the URL must be ASCII (percent-encode other characters).")
+    return None
+
+
+def _valid_host(host):
+    """A DNS name (IDNA for non-ASCII) or an IP address literal."""
+    if ":" in host:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host[:-1].split(".") if ascii_host.endswith(".") else ascii_host.split(".")
+    return len(ascii_host) <= 253 and all(LABEL.match(label) for label in labels)
+
+
 def validate_url(url):
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if len(url) > 500 or parts.scheme not in ("http", "https") or not parts.hostname \
-            or any(c.isspace() for c in url):
-        raise Invalid({"zh": "请填写以 http:// 或 https:// 开头的完整网址。",
-                       "en": "Enter a full URL starting with http:// or https://."},
-                      fields={"url": ["Enter a full URL starting with http:// or https://."]})
+    try:
+        parts = urlsplit(url)
+    except ValueError:          # e.g. an unbalanced IPv6 bracket
+        parts = urlsplit("")
+    problem = _url_problem(url, parts)
+    if problem:
+        raise Invalid({"zh": problem[0], "en": problem[1]}, fields={"url": [problem[1]]})
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:

@@ -43,6 +43,7 @@ from marshmallow import (
 )
 
 from core.policy.text_schema import Text
+from core.validation import Text as Str
 
 PERIODS = ("month", "quarter", "year")
 SOURCES = ("figure", "entered")
@@ -57,12 +58,12 @@ def _key(value):
 
 
 class Component(Schema):
-    key = fields.String(required=True, validate=_key)
+    key = Str(required=True, validate=_key)
     name = fields.Nested(Text, required=True)
     weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
-    source = fields.String(required=True, validate=validate.OneOf(SOURCES))
-    figure = fields.String(validate=validate.OneOf(FIGURES), allow_none=True, load_default=None)
-    rules = fields.List(fields.String(validate=_key), load_default=list)
+    source = Str(required=True, validate=validate.OneOf(SOURCES))
+    figure = Str(validate=validate.OneOf(FIGURES), allow_none=True, load_default=None)
+    rules = fields.List(Str(validate=_key), load_default=list)
 
     @validates_schema
     def _source_fits(self, data, **kwargs):
@@ -78,9 +79,9 @@ class Assessment(Schema):
     class Meta:
         unknown = EXCLUDE       # older free-form keys (method, groups ...) are dropped
 
-    period = fields.String(required=True, validate=validate.OneOf(PERIODS))
-    supervisor = fields.String(required=True, validate=_key)
-    report_to = fields.String(validate=_key, allow_none=True, load_default=None)
+    period = Str(required=True, validate=validate.OneOf(PERIODS))
+    supervisor = Str(required=True, validate=_key)
+    report_to = Str(validate=_key, allow_none=True, load_default=None)
     components = fields.List(fields.Nested(Component), required=True,
                              validate=validate.Length(min=1, max=20))
 

@@ -10,11 +10,21 @@ A ``null`` deadline rule means "no clock for this case".
 import copy
 import re
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
+from core.policy import templating
 from core.policy.assessment_schema import Assessment, check_codes
 from core.policy.text_schema import Text
 from core.rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
+from core.validation import Text as Str
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SELECTOR = re.compile(r"^(default|@[a-z][a-z0-9_]*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?)$")
@@ -28,7 +38,7 @@ def _key(value):
 
 class RuleSchema(Schema):
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
-    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+    unit = Str(required=True, validate=validate.OneOf(UNITS))
 
 
 class RuleOrNone(fields.Field):
@@ -51,9 +61,9 @@ class Category(Schema):
 
 class MatterType(Schema):
     name = fields.Nested(Text, required=True)
-    categories = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Category),
+    categories = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Category),
                              load_default=dict)
-    default_category = fields.String(allow_none=True, load_default=None)
+    default_category = Str(allow_none=True, load_default=None)
 
     @validates_schema
     def _default_is_known(self, data, **kwargs):
@@ -63,26 +73,26 @@ class MatterType(Schema):
 
 
 class Department(Schema):
-    code = fields.String(required=True, validate=_key)
+    code = Str(required=True, validate=_key)
     name = fields.Nested(Text, required=True)
     duties = fields.Nested(Text, load_default=None, allow_none=True)
-    matter_types = fields.List(fields.String(), load_default=list)
-    location = fields.String(load_default="")
-    phone = fields.String(load_default="")
+    matter_types = fields.List(Str(), load_default=list)
+    location = Str(load_default="")
+    phone = Str(load_default="")
 
 
 class Role(Schema):
-    key = fields.String(required=True, validate=_key)
+    key = Str(required=True, validate=_key)
     name = fields.Nested(Text, required=True)
     rank = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
-    permission = fields.String(load_default="staff", validate=validate.OneOf(PERMISSIONS))
+    permission = Str(load_default="staff", validate=validate.OneOf(PERMISSIONS))
 
 
 class ChainLevel(Schema):
-    key = fields.String(required=True, validate=_key)
+    key = Str(required=True, validate=_key)
     name = fields.Nested(Text, required=True)
-    department = fields.String(allow_none=True, load_default=None)
-    role = fields.String(allow_none=True, load_default=None)
+    department = Str(allow_none=True, load_default=None)
+    role = Str(allow_none=True, load_default=None)
     conflict = fields.Boolean(load_default=False)
 
 
@@ -92,48 +102,61 @@ class Escalation(Schema):
 
 
 class Transfer(Schema):
-    modes = fields.List(fields.String(validate=_key), required=True,
+    modes = fields.List(Str(validate=_key), required=True,
                         validate=validate.Length(min=1))
     receiver_may_pass_on = fields.Boolean(required=True)
     receiver_may_return = fields.Boolean(required=True)
     return_requires_opinion = fields.Boolean(load_default=True)
     # The receiving department passes it on only with its written opinion (hotel item 11).
     pass_on_requires_opinion = fields.Boolean(load_default=False)
-    copy_to = fields.List(fields.String(), load_default=list)
-    wrong_transfer_coordinator = fields.String(allow_none=True, load_default=None)
+    copy_to = fields.List(Str(), load_default=list)
+    wrong_transfer_coordinator = Str(allow_none=True, load_default=None)
     handover_requires_approval = fields.Boolean(load_default=False)
     # Org roles (``roles[].key``) whose holders may approve that handover; empty: any
     # holder of the ``contact.approve_handover`` permission.
-    handover_approvers = fields.List(fields.String(), load_default=list)
+    handover_approvers = fields.List(Str(), load_default=list)
 
 
 class Callback(Schema):
-    required_for = fields.List(fields.String(), load_default=list)
+    required_for = fields.List(Str(), load_default=list)
     # Any matter a department handled and reported back on is called back by its owner,
     # whatever its type (hotel rule 8: after the handler's feedback, call the guest back).
     after_feedback = fields.Boolean(load_default=False)
 
 
 class Wording(Schema):
-    banned_phrases = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+    banned_phrases = fields.List(Str(validate=validate.Length(min=1, max=200)),
                                  load_default=list)
-    courtesy_phrases = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+    courtesy_phrases = fields.List(Str(validate=validate.Length(min=1, max=200)),
                                    load_default=list)
     # Phrases that contain a banned phrase but are courteous ("如有不清楚的地方").
-    allowed_phrases = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+    allowed_phrases = fields.List(Str(validate=validate.Length(min=1, max=200)),
                                   load_default=list)
-    templates = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Text),
+    templates = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Text),
                             load_default=dict)
+
+    @validates("templates")
+    def _placeholders(self, value, **kwargs):
+        """Only the placeholders the core declares for each template (core.policy.templating)."""
+        found = {}
+        for key, texts in value.items():
+            for lang, text in (texts or {}).items():
+                messages = templating.problems(key, text)
+                if messages:
+                    found.setdefault(key, {})[lang] = messages
+        if found:
+            raise ValidationError(found)
 
 
 class Sanction(Schema):
     name = fields.Nested(Text, required=True)
-    amount = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    amount = fields.Integer(allow_none=True, load_default=None,
+                            validate=validate.Range(min=0, max=10 ** 9))
 
 
 class Penalty(Schema):
     name = fields.Nested(Text, required=True)
-    triggers = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    triggers = fields.List(Str(), required=True, validate=validate.Length(min=1))
     sanctions = fields.List(fields.Nested(Sanction), required=True, validate=validate.Length(min=1))
 
 
@@ -144,12 +167,12 @@ class Reminders(Schema):
 
 
 class Calendar(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(["statutory", "seven_day"]))
-    working_periods = fields.List(fields.List(fields.String(validate=validate.Regexp(HHMM)),
+    kind = Str(required=True, validate=validate.OneOf(["statutory", "seven_day"]))
+    working_periods = fields.List(fields.List(Str(validate=validate.Regexp(HHMM)),
                                               validate=validate.Length(equal=2)),
                                   load_default=lambda: [["09:00", "12:00"], ["13:30", "17:30"]],
                                   validate=validate.Length(min=1))
-    closing_time = fields.String(load_default="17:30", validate=validate.Regexp(HHMM))
+    closing_time = Str(load_default="17:30", validate=validate.Regexp(HHMM))
 
     @validates_schema
     def _periods_ordered(self, data, **kwargs):
@@ -161,14 +184,14 @@ class Calendar(Schema):
 
 
 class PolicySchema(Schema):
-    matter_types = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(MatterType),
+    matter_types = fields.Dict(keys=Str(validate=_key), values=fields.Nested(MatterType),
                                required=True)
-    channels = fields.List(fields.String(validate=_key), required=True,
+    channels = fields.List(Str(validate=_key), required=True,
                            validate=validate.Length(min=1))
     departments = fields.List(fields.Nested(Department), required=True)
     roles = fields.List(fields.Nested(Role), required=True, validate=validate.Length(min=1))
-    deadlines = fields.Dict(keys=fields.String(validate=_key),
-                            values=fields.Dict(keys=fields.String(validate=validate.Regexp(SELECTOR)),
+    deadlines = fields.Dict(keys=Str(validate=_key),
+                            values=fields.Dict(keys=Str(validate=validate.Regexp(SELECTOR)),
                                                values=RuleOrNone(allow_none=True)),
                             required=True)
     escalation = fields.Nested(Escalation, required=True)
@@ -176,7 +199,7 @@ class PolicySchema(Schema):
     callback = fields.Nested(Callback,
                              load_default=lambda: {"required_for": [], "after_feedback": False})
     wording = fields.Nested(Wording, required=True)
-    penalties = fields.Dict(keys=fields.String(validate=_key), values=fields.Nested(Penalty),
+    penalties = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Penalty),
                             required=True)
     assessment = fields.Nested(Assessment, required=True)
     reminders = fields.Nested(Reminders, load_default=lambda: {"fractions": [0.5, 0.8],

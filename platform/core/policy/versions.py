@@ -3,8 +3,10 @@
 Versions are immutable, so documents are cached by version id for the life of
 the process.
 """
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from core import validation
 from core.extensions import db
 from core.policy import config_stamp
 from core.policy.plugins import manager
@@ -69,6 +71,11 @@ def create_version(tenant, overrides, by=None, note="", pack_key=None):
 
     Raises marshmallow.ValidationError (field messages) and leaves nothing behind.
     """
+    # Every string of the document, recursively, before the schema: a NUL or a lone surrogate
+    # in a banned phrase would break every reply under the version, on every database.
+    problems = validation.strings_problems(overrides)
+    if problems:
+        raise ValidationError(problems)
     pack = manager().get(pack_key or tenant.pack_key)
     doc = effective_policy(pack.policy, overrides)
     locks.tenant_row(tenant)     # held already by a caller of latest_for_change

@@ -174,10 +174,8 @@ def directory():
 def notice(ref):
     """The one-time notice (一次性告知) from the pack's template, filled in and printable."""
     contact = get_or_404(Contact, ref=ref)
-    ctx = context.for_contact(g.tenant, contact)
-    template = ctx.policy["wording"]["templates"].get("one_time_notice")
-    if template is None:
+    found = wording.template_text(contact, "one_time_notice", lang())
+    if found is None:
         abort(404)
-    text = wording.fill(template.get(lang()) or template.get("zh"),
-                        **wording.template_values(contact, lang()))
-    return render_template("web/notice.html", c=contact, text=text)
+    text = wording.fill(found[0], **wording.template_values(contact, lang()))
+    return render_template("web/notice.html", c=contact, text=text, replaced=found[1])

@@ -20,6 +20,7 @@ from core.extensions import db
 from core.policy import versions as policies
 from core.tenancy.models import Department
 from core.tenancy.permissions import can, require
+from core.validation import int_arg
 from core.web import actor, bp
 
 PAGE = 50
@@ -52,8 +53,8 @@ def _department(me):
 def copied_to_us():
     me = actor()
     department = _department(me)
-    before = request.args.get("before", type=int)
-    after = request.args.get("after", type=int)
+    before = int_arg(request.args, "before")
+    after = int_arg(request.args, "after")
     rows, has_newer, has_older = copies.page(department.id, before, after, PAGE) \
         if department is not None else ([], False, False)
     view_any = can(me, "copies.view_any")

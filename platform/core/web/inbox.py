@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.extensions import db
 from core.notify import inbox as notifications
+from core.validation import int_arg
 from core.web import actor, bp, lang
 
 PAGE = 30
@@ -24,7 +25,7 @@ def unread_notifications():
 @bp.get("/inbox")
 def inbox():
     unread_only = request.args.get("unread") == "1"
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     rows = notifications.inbox(actor().id, before=before, unread_only=unread_only,
                                limit=PAGE + 1)
     has_older, rows = len(rows) > PAGE, rows[:PAGE]

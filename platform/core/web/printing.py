@@ -342,13 +342,12 @@ def layout(text, facts, values, satisfaction):
 def print_form(ref, form):
     contact = get_or_404(Contact, ref=ref)
     ctx = context.for_contact(g.tenant, contact)
-    templates = ctx.policy["wording"]["templates"]
-    if form not in FORMS or form not in templates:
+    found = wording.template_text(contact, form, lang()) if form in FORMS else None
+    if found is None:
         abort(404)
     facts, handovers, countersigns = _facts(contact, ctx)
     values = _values(contact, facts)
-    text = templates[form].get(lang()) or templates[form].get("zh") or ""
-    title, blocks = layout(text, facts, values, contact.satisfaction)
+    title, blocks = layout(found[0], facts, values, contact.satisfaction)
     return render_template("web/print_form.html", c=contact, form=form, title=title,
                            blocks=blocks, handovers=handovers, countersigns=countersigns,
-                           forms=offered(ctx.policy))
+                           forms=offered(ctx.policy), replaced=found[1])

@@ -14,6 +14,7 @@ from core.contacts import worklists as queues
 from core.contacts.models import Contact, Deadline
 from core.deadlines import clocks
 from core.extensions import db
+from core.validation import int_arg
 from core.web import actor, bp
 from core.web.registers import row_columns
 
@@ -100,7 +101,7 @@ def queue(key):
     """One queue in full, newest first, ``PAGE`` rows a page (``before`` = an id)."""
     if key not in queues.QUEUES:
         abort(404)
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     found = _contacts(key, actor(), clock.now(), PAGE + 1, before)
     rows, _now = rows_with_badges(found[:PAGE])
     return render_template("web/queue.html", key=key, rows=rows, has_older=len(found) > PAGE,

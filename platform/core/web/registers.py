@@ -36,6 +36,7 @@ from core.extensions import db
 from core.policy import versions as policies
 from core.supervision import drilldown, periods
 from core.tenancy.models import Department, Staff
+from core.validation import int_arg
 from core.web import bp, lang
 from core.web.dashboard import figure_chip
 from core.web.labels import CHANNELS, STATES, localized
@@ -228,8 +229,8 @@ def _query_args(filters):
 @bp.get("/register")
 def register():
     filters, conds, errors, scope, by_time = parse_filters(request.args)
-    before = request.args.get("before", type=int)
-    after = request.args.get("after", type=int)
+    before = int_arg(request.args, "before")
+    after = int_arg(request.args, "after")
     rows, has_newer, has_older = keyset_page(conds, before, after, PAGE, by_time)
     policy = _policy()
     departments = db.session.scalars(select(Department).order_by(Department.code)).all()

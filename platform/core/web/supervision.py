@@ -19,6 +19,7 @@ from core.extensions import db
 from core.tenancy.models import Department, Staff
 from core.tenancy.permissions import can
 from core.tenancy.scoping import get_or_404
+from core.validation import int_arg
 from core.web import actor, bp, lang, refused
 from core.web.labels import EVENTS, KINDS, label, when
 
@@ -88,7 +89,7 @@ def list_violations():
     status = request.args.get("status", "proposed")
     if status not in STATUSES:
         abort(404)
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     query = select(Violation).where(Violation.status == status)
     if before is not None:
         query = query.where(Violation.id < before)

@@ -16,6 +16,7 @@ from core.notify import webhooks
 from core.notify.webhooks import WebhookEndpoint
 from core.tenancy.permissions import can
 from core.tenancy.scoping import get_or_404
+from core.validation import Text, int_arg
 from core.web import actor, field_errors, refused
 from core.web.labels import EVENTS
 from tenants.web import bp
@@ -34,9 +35,9 @@ def topic_label(topic):
 
 
 class EndpointForm(Schema):
-    url = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    description = fields.String(load_default="", validate=validate.Length(max=200))
-    topics = fields.List(fields.String(validate=validate.OneOf(webhooks.TOPICS)),
+    url = Text(required=True, validate=validate.Length(min=1, max=500))
+    description = Text(load_default="", validate=validate.Length(max=200))
+    topics = fields.List(Text(validate=validate.OneOf(webhooks.TOPICS)),
                          required=True, validate=validate.Length(min=1))
     active = fields.Boolean(load_default=False)
 
@@ -97,7 +98,7 @@ def show_webhook(endpoint_id, form=None, errors=None, status=200):
     denied = _admin_only()
     if denied:
         return denied
-    before = request.args.get("before", type=int)
+    before = int_arg(request.args, "before")
     rows = webhooks.deliveries(endpoint.id, before=before, limit=51)
     return _page("web/webhook.html", status, endpoint=endpoint, deliveries=rows[:50],
                  has_older=len(rows) > 50, paged=before is not None,

@@ -42,6 +42,12 @@ CROSS_TENANT_CALLS = [
     ("POST", "/notifications/{notification_id}/read", {}),
     ("GET", "/spot-checks/{draw_id}", None),
     ("POST", "/spot-checks/{draw_id}/items/{item_id}/record", {"reached": False}),
+    ("GET", "/assessments/{run_id}", None),
+    ("POST", "/assessments/{run_id}/scores", {"entered": {}}),
+    ("POST", "/assessments/{run_id}/adjustments",
+     {"department": "front_office", "score": 90, "reason": "复核"}),
+    ("POST", "/assessments/{run_id}/publish", None),
+    ("GET", "/assessments/{run_id}/export.xlsx", None),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
@@ -96,7 +102,11 @@ def hotel_world(login, frozen):
     with tenant_scope(admin.tenant_id):
         notification_id = notifications.inbox(admin.id)[0].id
     draw_id, item_id = _spot_check(admin, c["ref"])
-    return {"user": security, "ref": c["ref"], "transfer_id": transfer_id,
+    with frozen(T0):
+        run = login("demo-hotel", "admin").post("/assessments",
+                                                json={"period": "month", "at": "2026-09"})
+        assert run.status_code == 201, run.get_json()
+    return {"run_id": run.get_json()["id"], "user": security, "ref": c["ref"], "transfer_id": transfer_id,
             "violation_id": violations[0]["id"], "version": res.get_json()["version"],
             "notification_id": notification_id, "draw_id": draw_id, "item_id": item_id}
 
@@ -163,7 +173,8 @@ def test_every_object_route_has_a_cross_tenant_test(app):
     for method, template, _ in CROSS_TENANT_CALLS:
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
                                            violation_id=1, version=1,
-                                           notification_id=1, draw_id=1, item_id=1)
+                                           notification_id=1, draw_id=1, item_id=1,
+                                           run_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -187,7 +198,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
                     violation_id=hotel_world["violation_id"],
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
-                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"])
+                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
+                    run_id=hotel_world["run_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -205,7 +217,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
                     violation_id=hotel_world["violation_id"],
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
-                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"])
+                    draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
+                    run_id=hotel_world["run_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -492,6 +505,7 @@ FILL = {
     "violation_id": lambda w: [w["violation_id"]],
     "draw_id": lambda w: [w["draw_id"]],
     "item_id": lambda w: [w["item_id"]],
+    "run_id": lambda w: [w["run_id"]],
     "department_id": lambda w: [w["department_id"]],
     "staff_id": lambda w: [w["staff_id"]],
     "token_id": lambda w: [w["token_id"]],

@@ -46,6 +46,12 @@ def tick(tenant_id):
     CALLS.append(("tick", tenant_id, time.monotonic()))
 
 
+@jobs.job(retry=None)
+def which_app(tenant_id):
+    from flask import current_app
+    CALLS.append(("which_app", current_app.config["SQLALCHEMY_DATABASE_URI"], time.monotonic()))
+
+
 @pytest.fixture
 def own_app(tmp_path):
     from core import create_app
@@ -136,6 +142,25 @@ def test_jobs_wait_for_the_commit(own_app, runner):
         assert kinds("record") == []
         db.session.commit()
         assert wait_until(lambda: kinds("record"))
+
+
+def test_a_runner_runs_only_its_own_apps_jobs_whatever_app_is_bound_later(
+        own_app, runner, tmp_path):
+    """One process, two apps (the test suite's case: the browser tests' live server beside the
+    rolled-back test app): the runner runs its jobs in its own app, and a job enqueued by the
+    other app is not run on the runner's database."""
+    from core import create_app
+    other = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.db'}",
+                        "SECRET_KEY": "test-only-key", "SHOUWEN_JOBS": "embedded"})
+    jobs.bind(other)
+    with other.app_context():
+        jobs.enqueue(which_app.job_name, None)
+    time.sleep(0.2)
+    assert kinds("which_app") == []
+    with own_app.app_context():
+        jobs.enqueue(which_app.job_name, None)
+    assert wait_until(lambda: kinds("which_app"))
+    assert [uri for _, uri, _ in kinds("which_app")] == [own_app.config["SQLALCHEMY_DATABASE_URI"]]
 
 
 def test_the_periodic_list_runs_on_its_intervals(own_app, monkeypatch):

@@ -72,6 +72,11 @@ def _app_obj():
     return current_app._get_current_object() if has_app_context() else _app
 
 
+def current():
+    """The app jobs enqueued here belong to (the request's, else the bound one)."""
+    return _app_obj()
+
+
 def mode(app=None):
     app = app or _app_obj()
     configured = app.config.get("SHOUWEN_JOBS")

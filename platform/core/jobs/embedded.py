@@ -124,7 +124,8 @@ class Runner(threading.Thread):
         """Run one job; on failure schedule its retry (RQ's intervals) or log it as failed."""
         name, tenant_id, *ids = args
         try:
-            jobs.perform(name, tenant_id, *ids)
+            with self.app.app_context():     # this runner's app, whatever else is bound
+                jobs.perform(name, tenant_id, *ids)
         except Exception:   # noqa: BLE001  (as in a worker: the job failed, the runner goes on)
             wait = retry_interval(failures + 1, getattr(jobs.resolve(name).job, "retry", None))
             if wait is None:
@@ -159,6 +160,8 @@ def submit(batch):
     """``core.jobs`` hands embedded-mode jobs here (after the commit that enqueued them)."""
     global _warned
     runner = running()
+    if runner is not None and runner.app is not jobs.current():
+        runner = None        # another app in this process (tests): not this runner's database
     if runner is None:
         if not _warned:
             _warned = True

@@ -78,6 +78,11 @@ def parse_args(argv=None):
     p.add_argument("--database-url", help="use this PostgreSQL database (no cluster)")
     p.add_argument("--rebuild", action="store_true", help="drop the generated data first")
     p.add_argument("--keep-server", action="store_true")
+    p.add_argument("--generate-only", action="store_true",
+                   help="build (or check) the data and roll-ups, measure nothing")
+    p.add_argument("--case-budget", type=float, default=60.0,
+                   help="seconds a case may take in all; past it (with 20 calls at least) "
+                   "it leaves the rotation (default 60)")
     p.add_argument("--output", help="JSON result (default benchmarks/results/"
                    "supervision-<date>.json)")
     args = p.parse_args(argv)
@@ -170,6 +175,8 @@ def run(args):
     try:
         app = make_app(url)
         meta = prepare(app, args)
+        if args.generate_only:
+            return 0
         result = measure.everything(app, meta, args)
     finally:
         if cluster is not None and not args.keep_server:

@@ -289,7 +289,7 @@ def _violations_sql(dbase):
 
 def _callbacks_sql(cbase):
     """The owner calls 60 % of customers back a day later; 90 % reached, graded 2-5."""
-    hc = "((c.id * 69069 + 11) % 104729)"
+    hc = "((CAST(c.id AS BIGINT) * 69069 + 11) % 104729)"
     return (
         "INSERT INTO callbacks (tenant_id, contact_id, by_id, department_id, at, reached, "
         "satisfaction, note) "

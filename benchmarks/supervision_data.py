@@ -425,6 +425,18 @@ def rollup_sql(engine, tenant_ids):
                 f"{'n, total' if 'total' in sums else 'n'}) SELECT tenant_id, day, "
                 f"department_id, -1, {keys}, {sums} FROM {table} WHERE tenant_id IN ({ids}) "
                 f"AND staff_id <> -1 GROUP BY tenant_id, day, department_id, {keys}"))
+        # the monthly tables: the daily rows summed per month (migration 0019's backfill)
+        for table, keys, sums in (("figure_counts", "metric, key", ("n", "total")),
+                                  ("figure_durations", "kind, unit, bucket", ("n",))):
+            conn.execute(text(f"DELETE FROM {table}_monthly WHERE tenant_id IN ({ids})"))
+            conn.execute(text(
+                f"INSERT INTO {table}_monthly (tenant_id, month, department_id, staff_id, "
+                f"{keys}, {', '.join(sums)}) SELECT tenant_id, "
+                "CAST(date_trunc('month', day) AS DATE), department_id, staff_id, "
+                f"{keys}, {', '.join(f'SUM({x})' for x in sums)} FROM {table} "
+                f"WHERE tenant_id IN ({ids}) GROUP BY 1, 2, 3, 4, {keys}"))
+        for table in ("figure_counts", "figure_durations", "figure_counts_monthly",
+                      "figure_durations_monthly"):
             out[table] = conn.execute(text(
                 f"SELECT COUNT(*) FROM {table} WHERE tenant_id IN ({ids})")).scalar()
     return out

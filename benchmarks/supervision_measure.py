@@ -77,6 +77,7 @@ def check_rollup(app, tenant_id):
     from core.extensions import db
     with app.app_context(), tenant_scope(tenant_id):
         stored = rollup.stored(tenant_id)
+        stored_monthly = rollup.stored(tenant_id, "month")
         started = time.monotonic()
         recomputed = rollup.recompute(tenant_id)
         took = time.monotonic() - started
@@ -84,8 +85,11 @@ def check_rollup(app, tenant_id):
                                       {"t": tenant_id}).scalar()
                 for t in ("contacts", "deadlines", "escalations", "violations", "callbacks")}
         db.session.remove()
+    monthly = rollup.monthly(*recomputed)
     for name, a, b in (("counts", stored[0], recomputed[0]),
-                       ("durations", stored[1], recomputed[1])):
+                       ("durations", stored[1], recomputed[1]),
+                       ("monthly counts", stored_monthly[0], monthly[0]),
+                       ("monthly durations", stored_monthly[1], monthly[1])):
         if a != b:
             diff = sorted(set(a.items()) ^ set(b.items()))[:10]
             raise CheckFailed(f"roll-up {name} of tenant {tenant_id} differ from "
@@ -357,7 +361,8 @@ def explain(engine, cases, stats, big_rows=10_000):
 def counts(engine):
     with engine.connect() as conn:
         tables = ("tenants", "contacts", "deadlines", "escalations", "violations", "callbacks",
-                  "figure_counts", "figure_durations")
+                  "figure_counts", "figure_durations", "figure_counts_monthly",
+                  "figure_durations_monthly")
         return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in tables}
 
 
@@ -373,7 +378,8 @@ def big_facts(app):
         big_rows = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t} WHERE tenant_id = :t"),
                                     {"t": tid}).scalar()
                     for t in ("contacts", "deadlines", "escalations", "violations", "callbacks",
-                              "figure_counts", "figure_durations")}
+                              "figure_counts", "figure_durations", "figure_counts_monthly",
+                              "figure_durations_monthly")}
         version = conn.execute(text("SELECT version()")).scalar()
         return tid, tz, dept, small, big_rows, version, db.engine
 

@@ -22,11 +22,11 @@ from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
 from core.supervision import periods, rollup, spot_checks
-from core.supervision.models import FigureCount
+from core.supervision.models import FigureCount, FigureCountMonth
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 
-START = datetime.fromisoformat("2026-11-02T09:00:00+08:00")
+START = datetime.fromisoformat("2026-11-26T09:00:00+08:00")   # sequences cross a month
 TEXT = "您好，已为您处理完毕，谢谢您的耐心等待。"
 
 step = st.one_of(
@@ -139,6 +139,10 @@ class World:
         db.session.flush()
 
 
+def _nonzero(tables):
+    return tuple({k: v for k, v in t.items() if v not in ((0, 0), 0)} for t in tables)
+
+
 def _differences(stored, recomputed):
     """(key, stored, recomputed) of every roll-up entry that differs."""
     out = []
@@ -165,7 +169,10 @@ def test_roll_up_equals_recomputation_after_random_steps(app, slug):
                 for op in [("register", 0, 0)] + ops:
                     world.run(op)
                 rollup.write_held(db.session)        # what the commit would write
-                assert _differences(rollup.stored(tenant.id), rollup.recompute(tenant.id)) == []
+                recomputed = rollup.recompute(tenant.id)
+                assert _differences(rollup.stored(tenant.id), recomputed) == []
+                assert _differences(rollup.stored(tenant.id, "month"),
+                                    _nonzero(rollup.monthly(*recomputed))) == []
             finally:
                 if savepoint.is_active:       # a sweep commits (and so ends it) per batch
                     savepoint.rollback()
@@ -179,6 +186,8 @@ def test_a_rebuild_restores_a_damaged_roll_up(app, login, frozen):
         rollup.write_held(db.session)
         expected = rollup.recompute(tenant.id)
         db.session.execute(update(FigureCount).values(n=7))
+        db.session.execute(update(FigureCountMonth).values(n=7))
         assert rollup.stored(tenant.id) != expected
         rollup.rebuild(tenant.id)
         assert rollup.stored(tenant.id) == expected
+        assert rollup.stored(tenant.id, "month") == _nonzero(rollup.monthly(*expected))

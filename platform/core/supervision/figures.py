@@ -20,16 +20,20 @@ Definitions (docs/supervision.md):
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.extensions import db
-from core.supervision.models import ALL_STAFF, FigureCount, FigureDuration
+from core.supervision.models import (
+    ALL_STAFF, GRAINS, FigureCount, FigureCountMonth, FigureDuration,
+)
 
 KIND_ORDER = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final",
               "escalation")
 KNOWN = ("contacts", "clocks", "escalations", "violations", "callbacks", "satisfaction")
 GROUPINGS = (None, "department", "staff")
+GRAIN_OF = {daily: (daily, monthly) for daily, monthly in GRAINS}
 
 
 @dataclass
@@ -163,22 +167,62 @@ def read(period, by=None, department_id=None, staff_id=None):
     return dict(groups)
 
 
+def spans(first, last):
+    """Where the rows of ``first``..``last`` are read: ``(day ranges, month range)``, the
+    whole calendar months inside it from the monthly table (``month range`` is the first
+    days of the first and last of them, or None) and the days before and after them from
+    the daily one.  A year is twelve monthly rows per key instead of 365 daily ones."""
+    start = first if first.day == 1 else _next_month(first)
+    after = last + timedelta(days=1)
+    end = after if after.day == 1 else after.replace(day=1)   # first day not in a whole month
+    if start >= end:
+        return [(first, last)], None
+    days = [r for r in ((first, start - timedelta(days=1)), (end, last)) if r[0] <= r[1]]
+    return days, (start, _previous_month(end))
+
+
+def _next_month(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _previous_month(first_day):
+    return (first_day - timedelta(days=1)).replace(day=1)
+
+
 def _sums(table, period, by, department_id, staff_id):
-    """Rows ``(group, *values, n, total)`` summed over the period (integers: PostgreSQL
-    sums BIGINT as NUMERIC)."""
-    if table is FigureCount:
-        values, sums = (table.metric, table.key), (func.sum(table.n), func.sum(table.total))
+    """Rows ``(group, *values, n, total)`` summed over the period: whole months from the
+    monthly table, the rest from the daily one (at most two grouped queries each)."""
+    days, months = spans(period.first, period.last)
+    daily, monthly = GRAIN_OF[table]
+    merged = {}
+    for model, column, ranges in ((daily, daily.day, days),
+                                  (monthly, monthly.month, [months] if months else [])):
+        if not ranges:
+            continue
+        for row in _grouped(model, column, ranges, by, department_id, staff_id):
+            head, values, sums = row[0], row[1:-2], row[-2:]
+            old = merged.get((head, values), (0, 0))
+            merged[(head, values)] = (old[0] + sums[0], old[1] + sums[1])
+    for (head, values), (n, total) in merged.items():
+        yield (head, *values, n, total)
+
+
+def _grouped(model, column, ranges, by, department_id, staff_id):
+    """``(group, *values, n, total)`` of ``model`` over the date ``ranges`` (integers:
+    PostgreSQL sums BIGINT as NUMERIC)."""
+    if model in (FigureCount, FigureCountMonth):
+        values, sums = (model.metric, model.key), (func.sum(model.n), func.sum(model.total))
     else:
-        values, sums = (table.kind, table.unit, table.bucket), (func.sum(table.n),)
-    group = {None: (), "department": (table.department_id,), "staff": (table.staff_id,)}[by]
+        values, sums = (model.kind, model.unit, model.bucket), (func.sum(model.n),)
+    group = {None: (), "department": (model.department_id,), "staff": (model.staff_id,)}[by]
     per_person = by == "staff" or staff_id is not None
     stmt = select(*group, *values, *sums).where(
-        table.day >= period.first, table.day <= period.last,
-        table.staff_id != ALL_STAFF if per_person else table.staff_id == ALL_STAFF)
+        or_(*[column.between(a, b) for a, b in ranges]),
+        model.staff_id != ALL_STAFF if per_person else model.staff_id == ALL_STAFF)
     if department_id is not None:
-        stmt = stmt.where(table.department_id == department_id)
+        stmt = stmt.where(model.department_id == department_id)
     if staff_id is not None:
-        stmt = stmt.where(table.staff_id == staff_id)
+        stmt = stmt.where(model.staff_id == staff_id)
     for row in db.session.execute(stmt.group_by(*group, *values)):
         head = row[0] if group else None
         rest = tuple(row[len(group):])
@@ -189,21 +233,35 @@ def _sums(table, period, by, department_id, staff_id):
 
 def trend(period, count, department_id=None):
     """``[(Period, Figures)]`` for the ``count`` periods ending with ``period`` (counts
-    only: the trend shows rates and numbers, not time taken), in one query."""
+    only: the trend shows rates and numbers, not time taken): one query on each grain, the
+    whole months of every period from the monthly table, the other days from the daily."""
     series = period.series(count)
-    stmt = (select(FigureCount.day, FigureCount.metric, FigureCount.key,
-                   func.sum(FigureCount.n), func.sum(FigureCount.total))
-            .where(FigureCount.staff_id == ALL_STAFF, FigureCount.day >= series[0].first,
-                   FigureCount.day <= series[-1].last)
-            .group_by(FigureCount.day, FigureCount.metric, FigureCount.key))
-    if department_id is not None:
-        stmt = stmt.where(FigureCount.department_id == department_id)
+    day_ranges, month_ranges = [], []
+    for p in series:
+        days, months = spans(p.first, p.last)
+        day_ranges += days
+        month_ranges += [months] if months else []
     out = [(p, Figures()) for p in series]
-    for day, metric, key, n, total in db.session.execute(stmt):
-        n, total = int(n or 0), int(total or 0)
-        for p, figures in out:
-            if p.first <= day <= p.last:
-                old = figures.counts.get((metric, key), (0, 0))
-                figures.counts[(metric, key)] = (old[0] + n, old[1] + total)
-                break
+    for model, column, ranges in ((FigureCount, FigureCount.day, day_ranges),
+                                  (FigureCountMonth, FigureCountMonth.month, month_ranges)):
+        if not ranges:
+            continue
+        stmt = (select(column, model.metric, model.key, func.sum(model.n), func.sum(model.total))
+                .where(model.staff_id == ALL_STAFF,
+                       or_(*[column.between(a, b) for a, b in ranges]))
+                .group_by(column, model.metric, model.key))
+        if department_id is not None:
+            stmt = stmt.where(model.department_id == department_id)
+        for day, metric, key, n, total in db.session.execute(stmt):
+            _add_to_period(out, day, metric, key, int(n or 0), int(total or 0))
     return out
+
+
+def _add_to_period(out, day, metric, key, n, total):
+    """A row dated ``day`` (a day, or a whole month's first day, which lies in the one
+    period holding that month) counted in its period."""
+    for p, figures in out:
+        if p.first <= day <= p.last:
+            old = figures.counts.get((metric, key), (0, 0))
+            figures.counts[(metric, key)] = (old[0] + n, old[1] + total)
+            return

@@ -57,3 +57,43 @@ class FigureDuration(TenantScoped, db.Model):
     __table_args__ = (
         Index("ix_figure_durations_tenant_staff_day", "tenant_id", "staff_id", "day"),
     )
+
+
+class FigureCountMonth(TenantScoped, db.Model):
+    """``FigureCount`` summed over a calendar month of the tenant (``month``: its first day).
+    A month, quarter or year reads these, a thirtieth of the daily rows; days outside whole
+    months are read from the daily table (``core.supervision.figures.spans``).  Kept by the
+    same upsert as the daily rows, so the two never disagree."""
+    __tablename__ = "figure_counts_monthly"
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (
+        Index("ix_figure_counts_monthly_tenant_staff_month", "tenant_id", "staff_id", "month"),
+    )
+
+
+class FigureDurationMonth(TenantScoped, db.Model):
+    """``FigureDuration`` summed over a calendar month (``month``: its first day)."""
+    __tablename__ = "figure_durations_monthly"
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (
+        Index("ix_figure_durations_monthly_tenant_staff_month", "tenant_id", "staff_id",
+              "month"),
+    )
+
+
+# (daily table, monthly table): the same sums at two grains
+GRAINS = ((FigureCount, FigureCountMonth), (FigureDuration, FigureDurationMonth))

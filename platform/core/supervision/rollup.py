@@ -24,7 +24,9 @@ from sqlalchemy.orm.attributes import get_history
 from core.db import after_commit
 from core.extensions import db
 from core.supervision.contributions import CONTRIBUTORS, Count
-from core.supervision.models import ALL_STAFF, NONE, FigureCount, FigureDuration
+from core.supervision.models import (
+    ALL_STAFF, NONE, FigureCount, FigureCountMonth, FigureDuration, FigureDurationMonth,
+)
 from core.tenancy.models import Tenant
 
 
@@ -150,21 +152,46 @@ def _zone(session, tenant_id):
     return zones[tenant_id]
 
 
+COUNT_KEYS = ("tenant_id", "day", "department_id", "staff_id", "metric", "key")
+DURATION_KEYS = ("tenant_id", "day", "department_id", "staff_id", "kind", "unit", "bucket")
+
+
+def monthly(counts, durations):
+    """The same changes summed per calendar month (the key's day becomes its month's first
+    day): what the monthly tables receive."""
+    month_counts, month_durations = {}, Counter()
+    for key, (n, total) in counts.items():
+        month = (key[0], key[1].replace(day=1), *key[2:])
+        old = month_counts.get(month, (0, 0))
+        month_counts[month] = (old[0] + n, old[1] + total)
+    for key, n in durations.items():
+        month_durations[(key[0], key[1].replace(day=1), *key[2:])] += n
+    return month_counts, month_durations
+
+
 def write(session, counts, durations):
-    """Upsert the net changes (zero ones skipped), in key order."""
-    count_rows = [dict(zip(("tenant_id", "day", "department_id", "staff_id", "metric", "key"),
-                           k, strict=True), n=v[0], total=v[1])
-                  for k, v in sorted(counts.items()) if v != (0, 0)]
-    duration_rows = [dict(zip(("tenant_id", "day", "department_id", "staff_id", "kind",
-                               "unit", "bucket"), k, strict=True), n=v)
-                     for k, v in sorted(durations.items()) if v]
-    for table, rows, sums in ((FigureCount.__table__, count_rows, ("n", "total")),
-                              (FigureDuration.__table__, duration_rows, ("n",))):
+    """Upsert the net changes (zero ones skipped) into the daily and the monthly tables:
+    daily first, each in key order, so concurrent writers lock rows in one order."""
+    month_counts, month_durations = monthly(counts, durations)
+    for model, keys, changes in ((FigureCount, COUNT_KEYS, counts),
+                                 (FigureDuration, DURATION_KEYS, durations),
+                                 (FigureCountMonth, COUNT_KEYS, month_counts),
+                                 (FigureDurationMonth, DURATION_KEYS, month_durations)):
+        names = ("month",) if model in (FigureCountMonth, FigureDurationMonth) else ("day",)
+        keys = keys[:1] + names + keys[2:]
+        sums = ("n", "total") if "metric" in keys else ("n",)
+        rows = [dict(zip(keys, key, strict=True), **dict(zip(sums, _values(value))))
+                for key, value in sorted(changes.items()) if value not in ((0, 0), 0)]
         if rows:
             # marked: the tenant ids come from rows that passed the flush's tenant check, and
             # the roll-up also runs at commits outside any scope (sign-up, jobs)
             session.connection().execute(
-                _upsert(session, table, sums).execution_options(cross_tenant=True), rows)
+                _upsert(session, model.__table__, sums).execution_options(cross_tenant=True),
+                rows)
+
+
+def _values(value):
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _upsert(session, table, sums):
@@ -194,19 +221,22 @@ def recompute(tenant_id):
 def rebuild(tenant_id):
     """Replace the tenant's roll-up by a recomputation (in the caller's transaction)."""
     counts, durations = recompute(tenant_id)
-    db.session.execute(delete(FigureCount).execution_options(synchronize_session=False))
-    db.session.execute(delete(FigureDuration).execution_options(synchronize_session=False))
+    for model in (FigureCount, FigureDuration, FigureCountMonth, FigureDurationMonth):
+        db.session.execute(delete(model).execution_options(synchronize_session=False))
     write(db.session, counts, durations)
     return len(counts) + len(durations)
 
 
-def stored(tenant_id):
-    """The tenant's roll-up as stored, in ``recompute``'s shape (for checks and tests).
+def stored(tenant_id, grain="day"):
+    """The tenant's roll-up as stored, daily (``grain="day"``, ``recompute``'s shape) or
+    monthly (``"month"``, the shape of ``monthly(*recompute(...))``), for checks and tests.
     Plain rows, not entities: the identity map would answer with values it read before."""
-    c, d = FigureCount, FigureDuration
+    c, d = (FigureCount, FigureDuration) if grain == "day" else \
+        (FigureCountMonth, FigureDurationMonth)
+    cd, dd = getattr(c, grain), getattr(d, grain)
     counts = {tuple(r[:6]): (r[6], r[7]) for r in db.session.execute(select(
-        c.tenant_id, c.day, c.department_id, c.staff_id, c.metric, c.key, c.n, c.total))
+        c.tenant_id, cd, c.department_id, c.staff_id, c.metric, c.key, c.n, c.total))
         if (r[6], r[7]) != (0, 0)}
     durations = {tuple(r[:7]): r[7] for r in db.session.execute(select(
-        d.tenant_id, d.day, d.department_id, d.staff_id, d.kind, d.unit, d.bucket, d.n)) if r[7]}
+        d.tenant_id, dd, d.department_id, d.staff_id, d.kind, d.unit, d.bucket, d.n)) if r[7]}
     return counts, durations

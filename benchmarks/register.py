@@ -37,6 +37,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -440,7 +441,7 @@ def _run_backend(args, procs, backend, workdir, url, pg, database_info):
     env["PYTHONPATH"] = os.pathsep.join(
         [os.path.join(REPO, "platform"), REPO] + [p for p in [env.get("PYTHONPATH")] if p])
     env.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_INSTANCE_PATH=instance,
-               SHOUWEN_SECRET_KEY="benchmark-only-secret", SHOUWEN_ENV="production",
+               SHOUWEN_SECRET_KEY=secrets.token_hex(32), SHOUWEN_ENV="production",
                PYTHONDONTWRITEBYTECODE="1")
     cli_log = os.path.join(workdir, "cli.log")
     log(f"[{backend}] init-db, demo (argon2 hashing: ~15 s), token")

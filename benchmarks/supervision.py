@@ -41,6 +41,7 @@ cluster is stopped at the end unless ``--keep-server``; its data stays for the n
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -97,7 +98,7 @@ def parse_args(argv=None):
 
 def make_app(url):
     os.environ.pop("SHOUWEN_NOW", None)
-    os.environ.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_SECRET_KEY="benchmark-only-secret",
+    os.environ.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_SECRET_KEY=secrets.token_hex(32),
                       SHOUWEN_ENV="production", SHOUWEN_INSTANCE_PATH=os.path.join(
                           "/tmp", f"shouwen-supervision-bench-{os.getpid()}"))
     from core import create_app
@@ -114,7 +115,7 @@ def prepare(app, args):
     wanted = {"contacts": args.contacts, "big": args.big_tenant, "tenants": args.tenants,
               "year": args.year}
     with app.app_context():
-        engine = db.engine
+        engine = db.engine.execution_options(cross_tenant=True)   # raw SQL: maintenance
         if args.rebuild:
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -46,6 +46,7 @@ import functools
 import html
 import json
 import os
+import secrets
 import re
 import resource
 import shutil
@@ -871,7 +872,7 @@ def main(argv=None):
             url = "sqlite:///" + os.path.join(tmp, "shouwen.db")
         os.environ.pop("SHOUWEN_NOW", None)
         os.environ.update(SHOUWEN_DATABASE_URL=url, SHOUWEN_INSTANCE_PATH=os.path.join(tmp, "i"),
-                          SHOUWEN_SECRET_KEY="benchmark-only-secret", SHOUWEN_ENV="production")
+                          SHOUWEN_SECRET_KEY=secrets.token_hex(32), SHOUWEN_ENV="production")
         from flask_migrate import upgrade
         from sqlalchemy import func, select
 

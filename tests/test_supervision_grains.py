@@ -51,7 +51,7 @@ def _as_plain(groups):
 
 
 entry = st.tuples(day_in_2027, st.sampled_from([1, 2, 3]), st.sampled_from([7, 8]),
-                  st.sampled_from(["contacts", "clocks.met", "satisfaction"]),
+                  st.sampled_from(["contacts", "clocks.met", "clocks_x.met", "satisfaction"]),
                   st.integers(1, 5))
 a_period = st.one_of(
     st.tuples(day_in_2027, st.integers(0, 200)).map(
@@ -87,6 +87,15 @@ def test_any_period_reads_the_same_from_both_grains(app):
                                    {"department_id": 2}):
                         assert _as_plain(figures.read(period, **kwargs)) == \
                             _as_plain(_daily_only(period, **kwargs)), (period, kwargs)
+                    whole = figures.read(period).get(None, figures.Figures())
+                    summed = figures.total(figures.read(period, by="department"))
+                    assert _as_plain({0: summed}) == _as_plain({0: whole})
+                    only = figures.read(period, by="staff", family="clocks")
+                    full = figures.read(period, by="staff")
+                    assert {g: f.counts for g, f in only.items()} == {
+                        g: {k: v for k, v in f.counts.items() if k[0].startswith("clocks.")}
+                        for g, f in full.items() if any(k[0].startswith("clocks.")
+                                                        for k in f.counts)}
                     trend = figures.trend(period, 3)
                     for p, f in trend:
                         whole = _daily_only(p).get(None, figures.Figures())

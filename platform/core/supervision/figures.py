@@ -150,21 +150,36 @@ def quantiles(histogram):
     return {"count": total, "median": nearest(0.5), "p90": nearest(0.9)}
 
 
-def read(period, by=None, department_id=None, staff_id=None):
+def read(period, by=None, department_id=None, staff_id=None, family=None):
     """``{group: Figures}`` for ``period``: group None (the organisation) when ``by`` is
     None, else a department id (``by="department"``) or a person's id (``by="staff"``).
-    ``department_id`` / ``staff_id`` narrow the rows read to one department / person.
-    Two grouped queries (counts, durations) whatever the period's length."""
+    ``department_id`` / ``staff_id`` narrow the rows read to one department / person;
+    ``family`` (e.g. ``"violations"``) reads only that family's counts, no time taken.
+    Two grouped queries (counts, durations) on each grain the period needs."""
     if by not in GROUPINGS:
         raise ValueError(by)
     groups = defaultdict(Figures)
     for group, metric, key, n, total in _sums(FigureCount, period, by, department_id,
-                                              staff_id):
+                                              staff_id, family):
         groups[group].counts[(metric, key)] = (n, total)
-    for group, kind, unit, value, n, _total in _sums(FigureDuration, period, by,
-                                                     department_id, staff_id):
-        groups[group].durations.setdefault((kind, unit), Counter())[value] += n
+    if family is None:
+        for group, kind, unit, value, n, _total in _sums(FigureDuration, period, by,
+                                                         department_id, staff_id):
+            groups[group].durations.setdefault((kind, unit), Counter())[value] += n
     return dict(groups)
+
+
+def total(groups):
+    """The sum of several groups' Figures (the organisation from its departments: every
+    contribution counts for exactly one department, ``NONE`` included)."""
+    whole = Figures()
+    for figures in groups.values():
+        for key, (n, t) in figures.counts.items():
+            old = whole.counts.get(key, (0, 0))
+            whole.counts[key] = (old[0] + n, old[1] + t)
+        for key, histogram in figures.durations.items():
+            whole.durations.setdefault(key, Counter()).update(histogram)
+    return whole
 
 
 def spans(first, last):
@@ -189,7 +204,7 @@ def _previous_month(first_day):
     return (first_day - timedelta(days=1)).replace(day=1)
 
 
-def _sums(table, period, by, department_id, staff_id):
+def _sums(table, period, by, department_id, staff_id, family=None):
     """Rows ``(group, *values, n, total)`` summed over the period: whole months from the
     monthly table, the rest from the daily one (at most two grouped queries each)."""
     days, months = spans(period.first, period.last)
@@ -199,7 +214,7 @@ def _sums(table, period, by, department_id, staff_id):
                                   (monthly, monthly.month, [months] if months else [])):
         if not ranges:
             continue
-        for row in _grouped(model, column, ranges, by, department_id, staff_id):
+        for row in _grouped(model, column, ranges, by, department_id, staff_id, family):
             head, values, sums = row[0], row[1:-2], row[-2:]
             old = merged.get((head, values), (0, 0))
             merged[(head, values)] = (old[0] + sums[0], old[1] + sums[1])
@@ -207,7 +222,7 @@ def _sums(table, period, by, department_id, staff_id):
         yield (head, *values, n, total)
 
 
-def _grouped(model, column, ranges, by, department_id, staff_id):
+def _grouped(model, column, ranges, by, department_id, staff_id, family=None):
     """``(group, *values, n, total)`` of ``model`` over the date ``ranges`` (integers:
     PostgreSQL sums BIGINT as NUMERIC)."""
     if model in (FigureCount, FigureCountMonth):
@@ -223,6 +238,8 @@ def _grouped(model, column, ranges, by, department_id, staff_id):
         stmt = stmt.where(model.department_id == department_id)
     if staff_id is not None:
         stmt = stmt.where(model.staff_id == staff_id)
+    if family is not None:
+        stmt = stmt.where(model.metric.startswith(family + ".", autoescape=True))
     for row in db.session.execute(stmt.group_by(*group, *values)):
         head = row[0] if group else None
         rest = tuple(row[len(group):])

@@ -93,9 +93,11 @@ def supervision_dashboard():
         errors["group_by"] = [_("One of: organisation, department, person.")]
         group = "organisation"
     dept_id = department.id if department else None
-    whole = figures.read(period, department_id=dept_id).get(None, figures.Figures())
     per_department = figures.read(period, by="department", department_id=dept_id)
-    per_staff = figures.read(period, by="staff", department_id=dept_id)
+    whole = figures.total(per_department)
+    # the page shows only each person's violations unless it is grouped by person
+    per_staff = figures.read(period, by="staff", department_id=dept_id,
+                             family=None if group == "staff" else "violations")
     groups = {"organisation": {}, "department": per_department, "staff": per_staff}[group]
     trend = figures.trend(period, TREND, department_id=dept_id)
     department_names, staff_names = names()

@@ -57,6 +57,17 @@ def pytest_collection_modifyitems(config, items):
 
 # -- the live server ---------------------------------------------------------------------
 
+_RUNNERS = []
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After the last browser test, stop the live server's job runner."""
+    leaving = nextitem is None or HERE not in Path(str(nextitem.path)).resolve().parents
+    if leaving:
+        while _RUNNERS:
+            _RUNNERS.pop().stop()
+
+
 class _QuietHandler(WSGIRequestHandler):
     """No access log lines in the test output (errors are still logged)."""
 
@@ -99,8 +110,11 @@ def live_server(tmp_path_factory):
         db.session.remove()
 
     # As `shouwen serve` does: the in-process job runner, so notices reach the inboxes.
+    # Stopped after this folder's last test (pytest_runtest_teardown below): the later tests
+    # rebind ``db.session`` to their rolled-back connection, which this thread must not use.
     from core.jobs import embedded, start_embedded
     runner = start_embedded(app)
+    _RUNNERS.append(runner)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="shouwen-live-server",
                               daemon=True)

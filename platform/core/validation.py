@@ -14,6 +14,9 @@ from marshmallow import ValidationError, fields
 from werkzeug.routing import IntegerConverter
 
 BIGINT_MAX = 2 ** 63 - 1
+# The id columns are INTEGER: PostgreSQL casts a bound id to it and refuses a larger one
+# ("integer out of range", aborting the transaction), so ids are bounded by int4.
+ID_MAX = 2 ** 31 - 1
 MAX_TEXT = 10_000           # any text field without a tighter limit of its own
 MAX_JSON_DEPTH = 32
 NUL = "Must not contain a NUL character."
@@ -88,7 +91,7 @@ def too_deep(problems):
     return False
 
 
-def int_arg(args, name, minimum=1, maximum=BIGINT_MAX):
+def int_arg(args, name, minimum=1, maximum=ID_MAX):
     """An integer query parameter: None when absent or not a number (ignored, as before);
     400 when it is a number outside ``minimum..maximum`` (it would overflow the query)."""
     raw = (args.get(name) or "").strip()
@@ -103,10 +106,11 @@ def int_arg(args, name, minimum=1, maximum=BIGINT_MAX):
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:...>`` in a URL: a number beyond a bigint is no row (404), not an overflow."""
+    """``<int:...>`` in a URL: a number beyond an id column is no row (404), not an
+    overflow."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", BIGINT_MAX)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(map, *args, **kwargs)
 
 

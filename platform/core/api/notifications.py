@@ -8,12 +8,12 @@ from marshmallow import Schema, fields, validate
 from core.api import bp, language, load
 from core.extensions import db
 from core.notify import inbox as notifications
-from core.validation import BIGINT_MAX
+from core.validation import ID_MAX
 
 
 class NotificationListArgs(Schema):
     unread = fields.Boolean(load_default=False)
-    before = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=BIGINT_MAX))
+    before = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=ID_MAX))
     limit = fields.Integer(load_default=30, validate=validate.Range(min=1, max=200))
 
 

@@ -42,6 +42,10 @@ def _address():
 def _reference():
     slug = (request.view_args or {}).get("slug") or getattr(g.get("tenant"), "slug", "")
     ref = request.form.get("ref") if request.method == "POST" else request.args.get("ref")
+    if ref is None and request.method == "POST" and request.is_json:
+        body = request.get_json(silent=True)         # the JSON rating (core.api.ratings)
+        ref = body.get("ref") if isinstance(body, dict) else None
+    ref = ref if isinstance(ref, str) else ""
     return f"{slug}|{normalise_ref(ref)[:40]}"
 
 

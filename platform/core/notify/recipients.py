@@ -18,7 +18,7 @@ handover is asked to chase, the handler is told their clock ran out.
 | report.summary | ``staff_id`` (one outbox row per recipient, core.supervision.report) | report |
 | assessment.published | the assessed departments' staff; overseers and the supervising department (core.supervision.assessment_runs) | assessment |
 | violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
-| contact.rectification_opened | the rated department's staff; the owner; overseers and the supervising department (core.voice) | rectify; callback_again; rectification_watch |
+| contact.rectification_opened | the owner; the rated department's staff; overseers and the supervising department (core.voice) | callback_again; rectify; rectification_watch |
 | contact.rectification_completed | the owner; overseers and the supervising department | rectified |
 | contact.rating_appealed | overseers and the supervising department | appeal_to_decide |
 | contact.rating_appeal_decided | the appealing department's supervisors and the person who appealed | appeal_decided |
@@ -182,8 +182,8 @@ def _rating(topic, details, contact, policy, add):
     the owner calls back, the supervising side watches and decides appeals."""
     department_id = details.get("department_id")
     if topic == "contact.rectification_opened":
+        add([contact.owner_id], "callback_again")     # first: in own duty, also of the dept
         add(_department_staff(ids=[department_id]), "rectify")
-        add([contact.owner_id], "callback_again")
         add(_oversight(policy), "rectification_watch")
     elif topic == "contact.rectification_completed":
         add([contact.owner_id], "rectified")

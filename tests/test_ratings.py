@@ -249,3 +249,25 @@ def test_rating_is_rate_limited_per_reference(app, client, login, frozen):
     assert answers[:5] == [404] * 5 and answers[5:] == [429, 429]
     # the right code from yet another address is refused too: the reference is locked
     assert rate_json(client, "demo-hotel", ref, code, 5, address="203.0.113.99").status_code == 429
+
+
+@pytest.mark.parametrize("pack, days", [("hotel", 7), ("property", 7), ("government", 15),
+                                        ("bank", 7)])
+def test_each_pack_sets_the_change_period_and_the_rectification_clock(pack, days):
+    from core.policy.plugins import manager
+    from core.policy.schema import validate_policy
+    policy = validate_policy(manager().get(pack).policy)
+    assert policy["customer_rating"] == {"change_days": days}
+    assert policy["deadlines"]["rectification"]["default"]["unit"] == "working_days"
+
+
+def test_the_change_period_is_checked_like_any_policy_value():
+    from core.policy.plugins import manager
+    from marshmallow import ValidationError
+
+    from core.policy.schema import merge, validate_policy
+    base = manager().get("hotel").policy
+    for bad in (-1, 366, "7", None):
+        with pytest.raises(ValidationError) as err:
+            validate_policy(merge(base, {"customer_rating": {"change_days": bad}}))
+        assert "change_days" in err.value.messages["customer_rating"]

@@ -5,7 +5,9 @@ of what is shown.  Shown: reference, matter type, registered date, the current s
 handling department with its public phone, the due time of the customer-facing step
 (reply, else the overall limit) and the milestones.  Never shown: staff names (a
 department is named instead), notes, reply and feedback texts, escalations, breaches,
-violations, satisfaction, anything of the customer record beyond the reference.
+violations, the owner's callback satisfaction, anything of the customer record beyond the
+reference.  The customer's own rating (core.voice.ratings) is shown back to them, with the
+grades they may give now (``rating_part``).
 """
 from zoneinfo import ZoneInfo
 

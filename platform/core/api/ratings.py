@@ -22,7 +22,7 @@ from core.contacts import context
 from core.contacts.models import Contact
 from core.extensions import db, limiter
 from core.progress import codes as progress
-from core.progress.limits import limited
+from core.progress.limits import limited, reference_key
 from core.progress.view import local_iso, rating_part
 from core.tenancy.scoping import enter_tenant, get_or_404
 from core.validation import Text
@@ -72,12 +72,6 @@ def rating_json(part, tenant):
     return part
 
 
-def _rating_reference():
-    data = request.get_json(silent=True) or {}
-    ref = data.get("ref") if isinstance(data, dict) else None
-    return f"{request.view_args.get('slug')}|{progress.normalise_ref(str(ref or ''))[:40]}"
-
-
 def _too_many(limit):
     return make_response(error(429, "too_many_requests",
                                "Too many look-ups or ratings from here or for this reference; "
@@ -86,7 +80,7 @@ def _too_many(limit):
 
 @bp.post("/public/<slug>/progress/rating")
 @limited(["POST"], _too_many)
-@limiter.limit(PER_REFERENCE_RATINGS, key_func=_rating_reference, scope="rating-reference",
+@limiter.limit(PER_REFERENCE_RATINGS, key_func=reference_key, scope="rating-reference",
                on_breach=_too_many)
 def public_rating(slug):
     tenant = tenant_for(slug)

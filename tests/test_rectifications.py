@@ -240,3 +240,37 @@ def test_figures_match_hand_counts(app, client, login, frozen, web_login):
     assert 'id="chart-customer-ratings"' in html
     assert 'id="cr-rated">3<' in html and 'id="cr-mean">4.0<' in html
     assert 'id="cr-grade-1">0<' in html and 'id="cr-rectifications">2 / 1<' in html
+
+
+def test_the_loops_notifications_read_in_both_languages(app, client, login, frozen):
+    ref, code, security, front = closed_hotel_contact(login, frozen)
+    with frozen(DAY2):
+        rate_json(client, "demo-hotel", ref, code, 2)
+    person = staff("demo-hotel", "security")
+    with tenant_scope(person.tenant_id):
+        item = next(n for n in notifications.inbox(person.id)
+                    if n.topic == "contact.rectification_opened")
+        assert item.text("en")[0] == f"{ref}: the customer rated it badly; call the customer back"
+        assert item.text("zh")[0] == f"{ref}：客户给出差评，请再次回访客户"
+        db.session.commit()
+
+
+def test_the_appeal_from_the_contact_page(app, client, login, frozen, web_login):
+    ref, code, security, front = closed_hotel_contact(login, frozen)
+    with frozen(DAY2):
+        rate_json(client, "demo-hotel", ref, code, 1)
+        lead = web_login("demo-hotel", "front-office-lead")
+        page = lead.get(f"/contacts/{ref}").get_data(as_text=True)
+        assert 'id="rating-appeal-form"' in page and 'id="rating-decision-form"' not in page
+        res = lead.post(f"/contacts/{ref}/rating-appeal", data={"reason": ""})
+        assert res.status_code == 302                       # refused with a message
+        assert security.get(f"/contacts/{ref}/ratings").get_json()["ratings"][0]["appeal"] is None
+        lead.post(f"/contacts/{ref}/rating-appeal", data={"reason": "客户评的是另一件事"})
+        inspector = web_login("demo-hotel", "inspector")
+        inspector.post(f"/contacts/{ref}/rating-appeal/decision",
+                       data={"outcome": "upheld", "reason": "评价属实"})
+    body = security.get(f"/contacts/{ref}/ratings").get_json()
+    assert body["ratings"][0]["appeal"]["status"] == "upheld"
+    assert body["ratings"][0]["status"] == "counted" and body["customer_rating"] == 1
+    page = web_login("demo-hotel", "security").get(f"/contacts/{ref}").get_data(as_text=True)
+    assert "维持评价" in page and "评价属实" in page

@@ -271,3 +271,13 @@ def test_the_change_period_is_checked_like_any_policy_value():
         with pytest.raises(ValidationError) as err:
             validate_policy(merge(base, {"customer_rating": {"change_days": bad}}))
         assert "change_days" in err.value.messages["customer_rating"]
+
+
+def test_one_reference_is_rated_at_most_ten_times_a_day(app, client, login, frozen):
+    ref, code, _s, _f = closed_hotel_contact(login, frozen)
+    me = Customer(app, "demo-hotel", address="198.51.100.77")
+    with frozen("2026-11-03T09:00:00+08:00"):
+        answers = [rate_json(client, "demo-hotel", ref, code, 3 + i % 3,
+                             address=f"203.0.113.{100 + i}").status_code for i in range(6)]
+        answers += [me.rate(ref, code, 4).status_code for _ in range(5)]
+    assert answers == [201] + [200] * 9 + [429]

@@ -29,8 +29,8 @@ from core.validation import Text
 from core.voice import ratings, rectifications
 from core.voice.rating_models import GRADES
 
-# Besides the look-up limits: ratings of one reference from anywhere, so a leaked code
-# cannot be used to flip a grade back and forth all day.
+# Besides the look-up limits: ratings of one reference from anywhere, page and JSON together,
+# so a leaked code cannot be used to flip a grade back and forth all day.
 PER_REFERENCE_RATINGS = "10 per day"
 
 
@@ -80,8 +80,8 @@ def _too_many(limit):
 
 @bp.post("/public/<slug>/progress/rating")
 @limited(["POST"], _too_many)
-@limiter.limit(PER_REFERENCE_RATINGS, key_func=reference_key, scope="rating-reference",
-               on_breach=_too_many)
+@limiter.shared_limit(PER_REFERENCE_RATINGS, "rating-reference", key_func=reference_key,
+                      on_breach=_too_many)
 def public_rating(slug):
     tenant = tenant_for(slug)
     if tenant is None:

@@ -15,13 +15,19 @@ from marshmallow import ValidationError
 
 from core import clock
 from core.api.progress import ProgressQueryIn
-from core.api.ratings import AppealDecisionIn, AppealIn, RatingIn, RectificationIn
+from core.api.ratings import (
+    PER_REFERENCE_RATINGS,
+    AppealDecisionIn,
+    AppealIn,
+    RatingIn,
+    RectificationIn,
+)
 from core.contacts import context
 from core.contacts.models import Contact
 from core.errors import DomainError
-from core.extensions import db
+from core.extensions import db, limiter
 from core.progress import codes as progress
-from core.progress.limits import limited
+from core.progress.limits import limited, reference_key
 from core.progress.view import customer_view
 from core.tenancy.scoping import get_or_404
 from core.vocabulary import APPEAL_OUTCOMES, EVENTS, RATING_STATUS
@@ -46,6 +52,8 @@ def _preselected():
 
 @bp.post("/progress/rating")
 @limited(["POST"], _too_many)
+@limiter.shared_limit(PER_REFERENCE_RATINGS, "rating-reference", key_func=reference_key,
+                      on_breach=_too_many)
 def rate_service():
     form = request.form
     try:

@@ -48,11 +48,17 @@ CROSS_TENANT_CALLS = [
      {"department": "front_office", "score": 90, "reason": "复核"}),
     ("POST", "/assessments/{run_id}/publish", None),
     ("GET", "/assessments/{run_id}/export.xlsx", None),
+    ("GET", "/contacts/{ref}/ratings", None),
+    ("POST", "/contacts/{ref}/rectification", {"text": "已整改"}),
+    ("POST", "/contacts/{ref}/rating/appeal", {"reason": "误评"}),
+    ("POST", "/contacts/{ref}/rating/appeal/decision", {"outcome": "upheld", "reason": "核实"}),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
     ("GET", "/api/v1/public/<slug>/progress"):
         "tests/test_progress.py::test_another_tenants_reference_is_not_found",
+    ("POST", "/api/v1/public/<slug>/progress/rating"):
+        "tests/test_ratings.py::test_a_wrong_code_or_another_tenants_reference_is_the_same_404",
 }
 
 
@@ -691,7 +697,8 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(("/t/", "/api/v1/")) or rule.endpoint in (
                 "api.openapi", "web.login", "admin.set_password",
-                "web.progress_page", "api.public_progress"):   # public: the customer's look-up
+                "web.progress_page", "api.public_progress",   # public: the customer's look-up
+                "web.rate_service", "api.public_rating"):      # and rating
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
                                                                            "OPTIONS"})[0]

@@ -25,6 +25,7 @@ from core.supervision import periods, rollup, spot_checks
 from core.supervision.models import FigureCount, FigureCountMonth
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
+from core.voice import ratings, rectifications
 
 START = datetime.fromisoformat("2026-11-26T09:00:00+08:00")   # sequences cross a month
 TEXT = "您好，已为您处理完毕，谢谢您的耐心等待。"
@@ -36,6 +37,10 @@ step = st.one_of(
     st.tuples(st.just("sweep")),
     st.tuples(st.just("decide"), st.integers(0, 50), st.booleans()),
     st.tuples(st.just("spot_check"), st.integers(0, 50), st.integers(0, 7)),
+    # the customer's own rating, and the bad-review loop (core.voice)
+    st.tuples(st.just("rate"), st.integers(0, 50), st.integers(1, 5)),
+    st.tuples(st.just("rating_step"), st.integers(0, 50), st.integers(0, 50),
+              st.integers(0, 3)),
 )
 
 
@@ -123,6 +128,39 @@ class World:
                               "confirm" if confirm else "waive", "核实", self.at)
             db.session.flush()
 
+
+    def _savepoint(self, step):
+        savepoint = db.session.begin_nested()
+        try:
+            step()
+            db.session.flush()
+            savepoint.commit()
+        except DomainError:
+            savepoint.rollback()          # a refusal leaves nothing behind, figures included
+
+    def rate(self, which, grade):
+        """The customer rates (or changes, or rates again) when the rules let them."""
+        if not self.contacts:
+            return
+        contact = db.session.get(Contact, self.contacts[which % len(self.contacts)])
+        ctx = context.for_contact(self.tenant, contact, at=self.at, evaluate=True)
+        self._savepoint(lambda: ratings.rate(ctx, grade, "评价"))
+
+    def rating_step(self, which, person, choice):
+        """Rectify, appeal, or decide an appeal (upheld or overturned), if offered."""
+        if not self.contacts:
+            return
+        contact = db.session.get(Contact, self.contacts[which % len(self.contacts)])
+        person = self.staff[person % len(self.staff)]
+        ctx = context.for_contact(self.tenant, contact, at=self.at, evaluate=True)
+        offered = rectifications.staff_offers(ctx, person)
+        steps = {"rectify": lambda: rectifications.complete(ctx, person, "已整改"),
+                 "appeal": lambda: rectifications.appeal(ctx, person, "误评"),
+                 "decide_appeal": lambda: rectifications.decide(
+                     ctx, person, rectifications.OUTCOMES[choice % 2], "复核")}
+        name = sorted(steps)[choice % 3]
+        if name in offered:
+            self._savepoint(steps[name])
 
     def spot_check(self, seed, answers):
         """Draw every contact closed so far and record a call for each (spot checks)."""

@@ -47,6 +47,7 @@ def create_app(config=None):
     from core.notify import inbox, mail, outbox, webhooks  # noqa: F401
     from core.supervision import assessment_models, models as supervision_models  # noqa: F401
     from core.tenancy import models as tenancy_models  # noqa: F401
+    from core.voice import rating_models  # noqa: F401
     from core.tenancy import password_links
     app.register_blueprint(api_bp)
     _init_web(app)

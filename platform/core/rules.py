@@ -11,8 +11,9 @@ CHANNELS = ("visit", "phone", "letter", "email", "online", "hotline", "chat", "m
 MATTER_TYPES = ("consultation", "inquiry", "complaint", "help", "business",
                 "report", "repair", "suggestion")
 # "escalation": the clock of the level a matter was escalated to (stage "escalation").
+# "rectification": the duty a bad customer rating opens (整改, stage "rating"; core.voice).
 DEADLINE_KINDS = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final",
-                  "escalation")
+                  "escalation", "rectification")
 UNITS = ("minutes", "hours", "working_hours", "working_days")
 TRANSFER_MODES = ("handover", "accompany", "guide")
 # "wrong_transfer": a handover the receiving department signed for as not its duty (charged
@@ -21,7 +22,7 @@ TRIGGERS = ("banned_phrase", "forbidden_transfer", "wrong_transfer",  # plus "de
             "spot_check_failed")    # an inspector's call contradicts the record
 # Lifecycle steps that start clocks; a deadline selector "@<stage>" picks a rule by stage.
 STAGES = ("register", "handle", "handover", "coordination", "agreement", "referral",
-          "feedback", "reply", "escalation", "decision")
+          "feedback", "reply", "escalation", "decision", "rating")
 # What a staff member may do (core permission roles; a pack's org roles map onto these).
 PERMISSIONS = ("staff", "dept_supervisor", "cr_supervisor", "inspector", "leader", "admin")
 # Courteous phrases that contain a banned one ("如有不清楚的地方…" holds 不清楚): matched first

@@ -25,7 +25,7 @@ KINDS = {
     "transfer": _l("Hand over"), "accept": _l("Sign for it"), "reply": _l("Reply"),
     "on_site": _l("On site"), "feedback": _l("Feedback to owner"), "callback": _l("Callback"),
     "final": _l("Overall limit"), "consult": _l("Consultation"),
-    "escalation": _l("Escalated level"),
+    "escalation": _l("Escalated level"), "rectification": _l("Rectification"),
 }
 DEADLINE_STATUS = {"open": _l("Running"), "met": _l("Met"), "breached": _l("Breached"),
                    "cancelled": _l("Cancelled")}
@@ -45,7 +45,17 @@ EVENTS = {
     "deadline_breached": _l("Deadline breached"), "reminder": _l("Reminder sent"),
     "banned_phrase_refused": _l("Reply refused: banned phrase"),
     "query_code_issued": _l("New progress query code issued"),
+    "customer_rated": _l("The customer rated the service"),
+    "rectification_opened": _l("Rectification opened after a bad rating"),
+    "rectification_completed": _l("Rectification recorded"),
+    "rating_appealed": _l("Rating appealed"),
+    "rating_appeal_decided": _l("Appeal of the rating decided"),
 }
+# How an appeal of a customer's rating was decided (core.voice.rectifications).
+APPEAL_OUTCOMES = {"pending": _l("Waiting for the decision"), "upheld": _l("Rating upheld"),
+                   "overturned": _l("Rating overturned")}
+RATING_STATUS = {"counted": _l("Counted"), "superseded": _l("Replaced by a later rating"),
+                 "overturned": _l("Overturned on appeal")}
 # The steps' labels are declared with the steps, in the action table.
 ACTIONS = {action.name: action.label for action in actions.ACTIONS}
 # The five grades of satisfaction (the "好差评" scale), best first, as every form lists them.

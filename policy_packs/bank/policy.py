@@ -121,6 +121,9 @@ DEADLINES = {
     "final": {"default": rule(10, WD), "consultation": rule(5, WD)},  # product defaults
     # No time for an escalated level in the seed: it escalates only on the next breach.
     "escalation": {"default": None},
+    # Product default: seed 003 asks for 追溯整改 (trace and rectify) without a time; the
+    # department has 3 working days to record what it did after a bad rating (core.voice).
+    "rectification": {"default": rule(3, WD)},
 }
 
 ESCALATION = {
@@ -264,6 +267,9 @@ POLICY = {
     "escalation": ESCALATION,
     "transfer": TRANSFER,
     "callback": {"required_for": ["complaint", "business"]},  # product choice
+    # The customer may change their own rating (core.voice) for 7 days after closure.  Product
+    # default: the seeds set no period.
+    "customer_rating": {"change_days": 7},
     "wording": WORDING,
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,

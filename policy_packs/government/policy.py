@@ -145,6 +145,10 @@ DEADLINES = {
     # the reply clock) and times the reply after the decision (the @decision reply clock);
     # no clock for the escalated level itself; the 15-day final clock is the ceiling.
     "escalation": {"default": None},
+    # Product default: the seeds (001-003) are silent on bad reviews; 15 working days follows
+    # the national 好差评 practice (差评整改 within 15 working days, 国办发〔2019〕51号), which is
+    # not among our seeds, so a tenant should confirm it.
+    "rectification": {"default": rule(15, WD)},
 }
 
 ESCALATION = {
@@ -306,6 +310,10 @@ POLICY = {
     "transfer": TRANSFER,
     # Product choice: matters where the applicant must confirm the result before closing.
     "callback": {"required_for": ["complaint", "report", "help", "business"]},
+    # The citizen's own rating (the third part of the 双卡, seed 001, filled by the citizen;
+    # core.voice) may be changed for 15 days after closure.  Product default: the seed sets no
+    # period.
+    "customer_rating": {"change_days": 15},
     "wording": WORDING,
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,

@@ -133,6 +133,9 @@ DEADLINES = {
     # seed 000 item 6) has 4 working hours to get the guest answered; after that the slip
     # goes one level up.  Met by the reply to the guest.
     "escalation": {"default": rule(4, "working_hours")},
+    # Product default: the seeds give no time for putting right what a guest rated badly
+    # (不满意 / 非常不满意, core.voice); the department has 3 working days to record what it did.
+    "rectification": {"default": rule(3, "working_days")},
 }
 
 ESCALATION = {
@@ -328,6 +331,9 @@ POLICY = {
     "escalation": ESCALATION,
     "transfer": TRANSFER,
     "callback": CALLBACK,
+    # The guest may change their own rating (core.voice) for 7 days after closure.  Product
+    # default: the seeds have no customer rating at all (they only know the owner's callback).
+    "customer_rating": {"change_days": 7},
     "wording": WORDING,
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,

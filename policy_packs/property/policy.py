@@ -147,6 +147,9 @@ DEADLINES = {
     "final": {"default": None},
     # No time for an escalated level in the seeds: it escalates only on the next breach.
     "escalation": {"default": None},
+    # Product default: the seeds give no time for putting right what a resident rated badly
+    # (不满意 / 非常不满意, core.voice); the department has 3 working days to record what it did.
+    "rectification": {"default": rule(3, "working_days")},
 }
 
 ESCALATION = {
@@ -362,6 +365,9 @@ POLICY = {
     "escalation": ESCALATION,
     "transfer": TRANSFER,
     "callback": CALLBACK,
+    # The resident may change their own rating (core.voice) for 7 days after closure.  Product
+    # default: the seeds score departments from questionnaires, not per-matter ratings.
+    "customer_rating": {"change_days": 7},
     "wording": WORDING,
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,

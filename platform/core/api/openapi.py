@@ -7,6 +7,7 @@ from core.api import bp
 from core.api import schemas as s
 from core.api.assessments import AdjustIn, RunIn, ScoresIn
 from core.api.notifications import NotificationListArgs, NotificationListOut, NotificationOut
+from core.api.ratings import AppealDecisionIn, AppealIn, PublicRatingIn, RectificationIn
 from core.api.spot_checks import DrawIn, RecordIn
 from core.api.supervision import SummaryOut, SummaryQuery
 
@@ -48,6 +49,18 @@ ROUTES = [
     ("/contacts/{ref}/on-site", "post", "Record arrival on site", s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/callbacks", "post", "Owner's callback", s.CallbackIn, s.ContactOut, 201),
     ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
+    ("/contacts/{ref}/ratings", "get", "The customer's own ratings of the contact, every "
+     "round, with rectification and appeal, beside the owner's callback figure",
+     None, s.ContactRatingsOut, 200),
+    ("/contacts/{ref}/rectification", "post", "The rated department records what it did "
+     "after a bad customer rating (meets the rectification clock)", RectificationIn,
+     s.ContactRatingsOut, 200),
+    ("/contacts/{ref}/rating/appeal", "post", "The rated department appeals the customer's "
+     "current rating to the supervising department, with a reason", AppealIn,
+     s.ContactRatingsOut, 201),
+    ("/contacts/{ref}/rating/appeal/decision", "post", "The supervising side upholds or "
+     "overturns the pending appeal, with a reason (rating.appeal_decide)", AppealDecisionIn,
+     s.ContactRatingsOut, 200),
     ("/spot-checks", "post", "Spot checks: draw a reproducible sample of closed contacts "
      "(period, departments, number or share, seed)", DrawIn, None, 201),
     ("/spot-checks", "get", "Spot checks: the draws, newest first, with their results", None,
@@ -194,6 +207,24 @@ def _public_progress(spec):
             "422": {"description": "Invalid fields", **error},
             "429": {"description": "Too many look-ups from this address or for this "
                                    "reference", **error}}}})
+    spec.path(path="/public/{slug}/progress/rating", operations={"post": {
+        "summary": "The customer rates the service of an answered or closed matter: five "
+                   "grades and a comment (docs/progress.md); only this POST records a rating",
+        "security": [],
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": PublicRatingIn}}},
+        "responses": {
+            "201": {"description": "Rated (a first rating, or a re-rating after the callback)"},
+            "200": {"description": "The rating was changed, within the pack's period"},
+            "400": {"description": "The body is not JSON", **error},
+            "403": {"description": "The organisation is suspended", **error},
+            "404": {"description": "No matter matches (one answer for every failure)", **error},
+            "409": {"description": "Not now: not answered yet, waiting for the callback, "
+                                   "under appeal, or the change period is over", **error},
+            "422": {"description": "Invalid fields", **error},
+            "429": {"description": "Too many look-ups or ratings", **error}}}})
 
 
 @bp.get("/openapi.json")

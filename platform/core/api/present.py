@@ -76,6 +76,8 @@ def contact_detail(contact, events=None):
     registered in this request), which saves reading them back."""
     now = clock.now()
     deadlines = list(contact.deadlines)
+    # A contact registered in this request (``events`` given) has no rating yet.
+    rated = customer_ratings(contact) if events is None else []
     if events is None:
         events = db.session.scalars(select(ContactEvent).where(
             ContactEvent.contact_id == contact.id).order_by(ContactEvent.id)).all()
@@ -94,7 +96,41 @@ def contact_detail(contact, events=None):
                     "actor": e.actor.username if e.actor else None,
                     "actor_name": e.actor.name if e.actor else None, "details": e.details}
                    for e in events],
+        "customer_ratings": rated,
     })
+    return out
+
+
+def customer_ratings(contact):
+    """The customer's own ratings, every round, with rectification and appeal (core.voice)."""
+    from core.voice.ratings import history
+    rounds = history(contact)
+    if not rounds:
+        return []
+    dept_ids = [r.department_id for r, _x, _a in rounds]
+    staff_ids = [x.done_by_id for _r, x, _a in rounds if x] + [
+        i for _r, _x, a in rounds if a for i in (a.by_id, a.decided_by_id)]
+    departments = _names(Department, dept_ids, "code")
+    users = _names(Staff, staff_ids, "username")
+    by_deadline = {d.id: d for d in contact.deadlines}
+    out = []
+    for row, rect, appeal in rounds:
+        item = {k: getattr(row, k) for k in ("round", "grade", "comment", "rated_at",
+                                             "changed_at", "changes", "status")}
+        item["department"] = departments.get(row.department_id)
+        item["rectification"] = None if rect is None else {
+            "id": rect.id, "department": departments.get(rect.department_id),
+            "status": rect.status, "opened_at": rect.opened_at,
+            "due_at": by_deadline[rect.deadline_id].due_at
+            if rect.deadline_id in by_deadline else None,
+            "done_at": rect.done_at, "done_by": users.get(rect.done_by_id),
+            "action_taken": rect.action_taken}
+        item["appeal"] = None if appeal is None else {
+            "id": appeal.id, "by": users.get(appeal.by_id), "reason": appeal.reason,
+            "at": appeal.at, "status": appeal.status,
+            "decided_by": users.get(appeal.decided_by_id), "decided_at": appeal.decided_at,
+            "decision_reason": appeal.decision_reason}
+        out.append(item)
     return out
 
 

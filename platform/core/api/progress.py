@@ -73,6 +73,8 @@ def public_progress(slug):
         view["due"]["at"] = local_iso(view["due"]["at"], tenant)
     for item in view["timeline"]:
         item["at"] = local_iso(item["at"], tenant)
+    from core.api.ratings import rating_json       # ratings imports this module
+    view["rating"] = rating_json(view["rating"], tenant)
     view["language"] = lang
     response = jsonify(view)
     response.headers["Cache-Control"] = "no-store"

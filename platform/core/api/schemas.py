@@ -137,6 +137,52 @@ class ContactSummaryOut(Schema):
     overdue = fields.Boolean()
 
 
+class RectificationOut(Schema):
+    id = fields.Integer()
+    department = Str(allow_none=True)
+    status = Str()
+    opened_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime(allow_none=True)
+    done_at = fields.AwareDateTime(allow_none=True)
+    done_by = Str(allow_none=True)
+    action_taken = Str()
+
+
+class RatingAppealOut(Schema):
+    id = fields.Integer()
+    by = Str()
+    reason = Str()
+    at = fields.AwareDateTime()
+    status = Str()
+    decided_by = Str(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = Str()
+
+
+class CustomerRatingOut(Schema):
+    """One round of the customer's own rating (core.voice), apart from the owner's callback
+    satisfaction."""
+    round = fields.Integer()
+    grade = fields.Integer()
+    comment = Str()
+    rated_at = fields.AwareDateTime()
+    changed_at = fields.AwareDateTime(allow_none=True)
+    changes = fields.Integer()
+    status = Str(metadata={"description": "counted | superseded | overturned"})
+    department = Str(allow_none=True)
+    rectification = fields.Nested(RectificationOut, allow_none=True)
+    appeal = fields.Nested(RatingAppealOut, allow_none=True)
+
+
+class ContactRatingsOut(Schema):
+    contact = Str()
+    customer_rating = fields.Integer(allow_none=True, metadata={
+        "description": "The customer's current grade (1-5), None if none is counted"})
+    callback_satisfaction = fields.Integer(allow_none=True, metadata={
+        "description": "The owner's callback figure, kept apart"})
+    ratings = fields.List(fields.Nested(CustomerRatingOut))
+
+
 class ContactOut(ContactSummaryOut):
     customer = fields.Nested(CustomerOut)
     policy_version = fields.Integer()
@@ -145,6 +191,7 @@ class ContactOut(ContactSummaryOut):
     closed_at = fields.AwareDateTime(allow_none=True)
     deadlines = fields.List(fields.Nested(DeadlineOut))
     events = fields.List(fields.Nested(EventOut))
+    customer_ratings = fields.List(fields.Nested(CustomerRatingOut))
 
 
 class RegisteredOut(ContactOut):

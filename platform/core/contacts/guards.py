@@ -184,8 +184,26 @@ def may_on_site(ctx, actor):
         _not_now("此事项没有到场时限。", "This matter has no on-site clock running.")
 
 
+def callback_asked(contact):
+    """Whether a bad customer rating asked the owner to call back again (its
+    ``rectification_opened`` event, core.voice) and no callback has reached the customer
+    since: the callback is then offered even on a closed matter."""
+    from core.contacts.models import ContactEvent
+    rows = db.session.scalars(select(ContactEvent).where(
+        ContactEvent.contact_id == contact.id,
+        ContactEvent.kind.in_(("rectification_opened", "called_back")))
+        .order_by(ContactEvent.id.desc()).limit(20)).all()
+    for event in rows:
+        if event.kind == "rectification_opened":
+            return True
+        if (event.details or {}).get("reached", True):
+            return False
+    return False
+
+
 def may_callback(ctx, actor):
-    _open(ctx.contact)
+    if ctx.contact.state not in FINISHED or not callback_asked(ctx.contact):
+        _open(ctx.contact)
     if not is_owner(ctx, actor):
         _deny("回访由首问责任人进行。", "The first-inquiry owner makes the callback.")
     if ctx.contact.state in UNANSWERED:

@@ -74,7 +74,8 @@ def callback(ctx, actor, satisfaction, reached=True, note=""):
     if reached:
         clocks.close(ctx, ["callback"], "met", ctx.at)
         contact.satisfaction = satisfaction
-        contact.state = State.CALLED_BACK
+        if contact.state != State.CLOSED:      # a callback asked by a bad rating (core.voice)
+            contact.state = State.CALLED_BACK
     events.record(ctx, "called_back", actor, reached=reached, satisfaction=satisfaction,
                   note=note)
     return row

@@ -18,6 +18,10 @@ handover is asked to chase, the handler is told their clock ran out.
 | report.summary | ``staff_id`` (one outbox row per recipient, core.supervision.report) | report |
 | assessment.published | the assessed departments' staff; overseers and the supervising department (core.supervision.assessment_runs) | assessment |
 | violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
+| contact.rectification_opened | the owner; the rated department's staff; overseers and the supervising department (core.voice) | callback_again; rectify; rectification_watch |
+| contact.rectification_completed | the owner; overseers and the supervising department | rectified |
+| contact.rating_appealed | overseers and the supervising department | appeal_to_decide |
+| contact.rating_appeal_decided | the appealing department's supervisors and the person who appealed | appeal_decided |
 | any contact.<step> whose ``details.copied_to`` names departments (the pack's copies: hotel QI on every handover and feedback) | the active staff of those departments, after the step's own recipients | copy |
 
 The person who acted is never told of their own action; inactive staff are never told.
@@ -28,6 +32,10 @@ from core.contacts.models import Deadline, Escalation
 from core.extensions import db
 from core.tenancy.models import Department, Staff
 from core.tenancy.permissions import roles_with
+
+
+RATING_TOPICS = ("contact.rectification_opened", "contact.rectification_completed",
+                 "contact.rating_appealed", "contact.rating_appeal_decided")
 
 
 def supervising_departments(policy):
@@ -131,6 +139,8 @@ def resolve(topic, payload, contact, policy):
     elif topic == "assessment.published":   # the notice (通报) of a period's assessment
         add(_department_staff(ids=payload.get("department_ids") or []), "assessment")
         add(_oversight(policy), "assessment")
+    elif topic in RATING_TOPICS and contact is not None:
+        _rating(topic, details, contact, policy, add)
     if topic.startswith("contact.") and details.get("copied_to"):
         # Last, so someone also told for the step itself keeps that reason (what to do).
         add(_department_staff(codes=details["copied_to"]), "copy")
@@ -165,3 +175,22 @@ def _violation(payload, policy, add):
     add(_department_staff(ids=[department_id],
                           roles=roles_with("notification.department")), "violation")
     add(_oversight(policy), "violation")
+
+
+def _rating(topic, details, contact, policy, add):
+    """The bad-review loop (core.voice.rectifications): the rated department puts it right,
+    the owner calls back, the supervising side watches and decides appeals."""
+    department_id = details.get("department_id")
+    if topic == "contact.rectification_opened":
+        add([contact.owner_id], "callback_again")     # first: in own duty, also of the dept
+        add(_department_staff(ids=[department_id]), "rectify")
+        add(_oversight(policy), "rectification_watch")
+    elif topic == "contact.rectification_completed":
+        add([contact.owner_id], "rectified")
+        add(_oversight(policy), "rectified")
+    elif topic == "contact.rating_appealed":
+        add(_oversight(policy), "appeal_to_decide")
+    elif topic == "contact.rating_appeal_decided":
+        add([details.get("appealed_by_id")], "appeal_decided")
+        add(_department_staff(ids=[department_id],
+                              roles=roles_with("notification.department")), "appeal_decided")

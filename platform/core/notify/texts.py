@@ -28,6 +28,13 @@ TITLES = {
     "copy": _l("Copy: %(ref)s, %(step)s (%(actor)s)"),
     "report": _l("Supervision report for %(period)s"),
     "assessment": _l("Assessment notice for %(period)s (revision %(revision)s)"),
+    "rectify": _l("%(ref)s: the customer rated it badly; record how your department puts it "
+                  "right"),
+    "callback_again": _l("%(ref)s: the customer rated it badly; call the customer back"),
+    "rectification_watch": _l("%(ref)s: a bad customer rating opened a rectification"),
+    "rectified": _l("%(ref)s: the rectification was recorded"),
+    "appeal_to_decide": _l("%(ref)s: a department appealed a customer rating; decide it"),
+    "appeal_decided": _l("%(ref)s: the appeal of the customer rating was decided"),
 }
 REPORT_LINES = (
     ("contacts", _l("Contacts: %(value)s")),

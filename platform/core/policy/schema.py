@@ -124,6 +124,13 @@ class Callback(Schema):
     after_feedback = fields.Boolean(load_default=False)
 
 
+class CustomerRating(Schema):
+    """The customer's own rating (core.voice.ratings): how many calendar days after closure
+    (or after a re-rating) the customer may still change it."""
+    change_days = fields.Integer(load_default=7, strict=True,
+                                 validate=validate.Range(min=0, max=365))
+
+
 class Wording(Schema):
     banned_phrases = fields.List(Str(validate=validate.Length(min=1, max=200)),
                                  load_default=list)
@@ -199,6 +206,7 @@ class PolicySchema(Schema):
     callback = fields.Nested(Callback,
                              load_default=lambda: {"required_for": [], "after_feedback": False})
     wording = fields.Nested(Wording, required=True)
+    customer_rating = fields.Nested(CustomerRating, load_default=lambda: {"change_days": 7})
     penalties = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Penalty),
                             required=True)
     assessment = fields.Nested(Assessment, required=True)

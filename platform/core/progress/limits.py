@@ -42,7 +42,20 @@ def _address():
 def _reference():
     slug = (request.view_args or {}).get("slug") or getattr(g.get("tenant"), "slug", "")
     ref = request.form.get("ref") if request.method == "POST" else request.args.get("ref")
+    if ref is None and request.method == "POST" and request.is_json:
+        try:
+            body = request.get_json(silent=True)     # the JSON rating (core.api.ratings)
+        except RecursionError:                       # absurdly nested: the view's 400
+            body = None
+        ref = body.get("ref") if isinstance(body, dict) else None
+    ref = ref if isinstance(ref, str) else ""
     return f"{slug}|{normalise_ref(ref)[:40]}"
+
+
+def reference_key():
+    """The per-reference key (tenant and reference number) for other limits on the same
+    reference, e.g. how often one matter may be rated (core.api.ratings)."""
+    return _reference()
 
 
 def _failed(response):

@@ -5,7 +5,9 @@ of what is shown.  Shown: reference, matter type, registered date, the current s
 handling department with its public phone, the due time of the customer-facing step
 (reply, else the overall limit) and the milestones.  Never shown: staff names (a
 department is named instead), notes, reply and feedback texts, escalations, breaches,
-violations, satisfaction, anything of the customer record beyond the reference.
+violations, the owner's callback satisfaction, anything of the customer record beyond the
+reference.  The customer's own rating (core.voice.ratings) is shown back to them, with the
+grades they may give now (``rating_part``).
 """
 from zoneinfo import ZoneInfo
 
@@ -48,6 +50,7 @@ MILESTONES = {
     "replied": (N_("Replied to you"), None),
     "called_back": (N_("Called you back"), None),
     "closed": (N_("Closed"), None),
+    "customer_rated": (N_("You rated the service"), None),
 }
 DUE = {"reply": N_("Reply due by"), "final": N_("To be completed by")}
 RUNNING = ("open", "breached")
@@ -107,7 +110,25 @@ def customer_view(tenant, contact, lang):
         "closed_at": contact.closed_at,
         "timeline": timeline,
         "timezone": tenant.timezone,
+        "rating": rating_part(tenant, contact, lang),
     }
+
+
+def rating_part(tenant, contact, lang):
+    """The customer's own rating (core.voice.ratings): the grade given, whether it may be
+    given or changed now, the five grades in words; None before the matter is answered."""
+    from core.contacts import context
+    from core.vocabulary import SATISFACTION
+    from core.voice.ratings import customer_part
+    part = customer_part(context.for_contact(tenant, contact))
+    if part is None:
+        return None
+    part["grades"] = [{"value": g, "label": str(SATISFACTION[g])} for g in part["grades"]]
+    if part["current"]:
+        part["current"]["label"] = str(SATISFACTION[part["current"]["grade"]])
+    text = part.pop("refusal_text")
+    part["refusal_text"] = text.get(lang, text.get("en")) if text else None
+    return part
 
 
 def _timeline(contact, name):

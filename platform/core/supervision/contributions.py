@@ -17,6 +17,8 @@ the roll-up turns into the tenant's local day.
 | escalation | at | charged department | ``escalations`` ""; ``escalations.conflict`` ""; ``escalations.to`` level key |
 | violation | proposed | its department / person | ``violations.<status>`` by rule; ``violations.offence`` 1, 2, 3 (3rd or later) when confirmed |
 | callback | at | caller's department / caller | ``callbacks`` reached / unreached; ``satisfaction`` grade (total = grade) |
+| customer rating (core.voice) | rated | handling department / owner | ``ratings`` grade (total = grade) while counted; ``ratings.overturned`` grade |
+| rectification, rating appeal | opened / done; appealed | the rated department | ``rectifications`` opened, done; ``rating_appeals`` by status |
 
 Other work (spot checks, the customers' own ratings and complaints) registers its rows
 in :data:`CONTRIBUTORS` the same way, and the figures show any metric family they add.
@@ -95,3 +97,9 @@ def register(model, function, columns):
 from core.supervision import spot_check_models as _spot
 
 register(_spot.SpotCheckRecord, _spot.of_record, _spot.COLUMNS)
+
+# The customers' own ratings, rectifications and appeals (issue 13; core.voice).
+from core.voice import rating_models as _ratings
+
+for _model, _function, _columns in _ratings.CONTRIBUTIONS:
+    register(_model, _function, _columns)

@@ -15,7 +15,10 @@ Definitions (docs/supervision.md):
 - escalations and conflict escalations count against the department charged;
 - violations are dated by their proposal; ``proposed`` counts all, ``pending`` those not
   decided yet; offences count confirmed ones by their ordinal (1st, 2nd, 3rd or later);
-- satisfaction is the owner's callback grade, 1-5, of customers reached.
+- satisfaction is the owner's callback grade, 1-5, of customers reached;
+- customer ratings are the customers' own grades, 1-5 (core.voice), the latest round of
+  each contact, without those overturned on appeal (shown apart); rectifications opened
+  and done, their clock met / breached, appeals by status.
 """
 import math
 from collections import Counter, defaultdict
@@ -30,8 +33,9 @@ from core.supervision.models import (
 )
 
 KIND_ORDER = ("transfer", "accept", "reply", "on_site", "feedback", "callback", "final",
-              "escalation")
-KNOWN = ("contacts", "clocks", "escalations", "violations", "callbacks", "satisfaction")
+              "escalation", "rectification")
+KNOWN = ("contacts", "clocks", "escalations", "violations", "callbacks", "satisfaction",
+         "ratings", "rectifications", "rating_appeals")
 GROUPINGS = (None, "department", "staff")
 GRAIN_OF = {daily: (daily, monthly) for daily, monthly in GRAINS}
 
@@ -109,6 +113,24 @@ class Figures:
                 "satisfaction": grades, "graded": graded,
                 "satisfaction_mean": round(total / graded, 2) if graded else None}
 
+    def customer_ratings(self):
+        """The customers' own ratings (apart from the callback figure) and the bad-review
+        loop: grades counted, mean, overturned; rectifications; appeals."""
+        grades = {str(g): self.n("ratings", str(g)) for g in range(1, 6)}
+        rated = sum(grades.values())
+        total = sum(v[1] for (m, _k), v in self.counts.items() if m == "ratings")
+        clock = self.on_time(["rectification"])
+        return {"rated": rated, "grades": grades,
+                "mean": round(total / rated, 2) if rated else None,
+                "bad": grades["1"] + grades["2"],
+                "overturned": sum(self.keyed("ratings.overturned").values()),
+                "rectifications": {"opened": self.n("rectifications", "opened"),
+                                   "done": self.n("rectifications", "done"),
+                                   "met": clock["met"], "breached": clock["breached"],
+                                   "on_time_rate": clock["rate"]},
+                "appeals": {s: self.n("rating_appeals", s)
+                            for s in ("pending", "upheld", "overturned")}}
+
     def others(self):
         """Metric families added by other work (spot checks, customers' complaints):
         ``{family: {metric: {key: n}}}``, shown without a change here."""
@@ -123,7 +145,7 @@ class Figures:
         return {"contacts": self.contacts(), "deadlines": self.clocks(),
                 "on_time": self.on_time(), "escalations": self.escalations(),
                 "violations": self.violations(), "callbacks": self.callbacks(),
-                **self.others()}
+                "customer_ratings": self.customer_ratings(), **self.others()}
 
 
 def _kind_order(kind):

@@ -59,6 +59,11 @@ PERMISSIONS = {
     "spotcheck.record": OVERSEERS,
     "report.receive": OVERSEERS,                   # the scheduled (monthly) summary
     "notification.oversight": ("cr_supervisor", "inspector"),
+    # The customer's rating (core.voice): a department's supervisors appeal a rating of their
+    # department to the supervising side, which decides (never the department appealing).
+    "rating.appeal": ("dept_supervisor", "leader", "admin"),
+    "rating.appeal_decide": OVERSEERS,
+    "rating.rectify_any": ("admin",),            # record a rectification for a department
 }
 
 

@@ -169,6 +169,7 @@ from core.web import (  # noqa: E402,F401
     printing,
     progress,
     queues,
+    ratings,
     registers,
     spot_checks,
     supervision,

@@ -170,6 +170,7 @@ from core.web import (  # noqa: E402,F401
     progress,
     queues,
     registers,
+    short_links,
     spot_checks,
     supervision,
     tokens,

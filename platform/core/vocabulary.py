@@ -45,7 +45,12 @@ EVENTS = {
     "deadline_breached": _l("Deadline breached"), "reminder": _l("Reminder sent"),
     "banned_phrase_refused": _l("Reply refused: banned phrase"),
     "query_code_issued": _l("New progress query code issued"),
+    "customer_confirmed": _l("Customer confirmed the form"),
 }
+# How the customer confirmed a form (core.voice.signatures).
+CONFIRMATION_WAYS = {"paper": _l("signed on the printed form"),
+                     "tablet": _l("signed on the tablet at the desk"),
+                     "online": _l("confirmed from the progress page")}
 # The steps' labels are declared with the steps, in the action table.
 ACTIONS = {action.name: action.label for action in actions.ACTIONS}
 # The five grades of satisfaction (the "好差评" scale), best first, as every form lists them.

@@ -307,6 +307,10 @@ POLICY = {
     # Product choice: matters where the applicant must confirm the result before closing.
     "callback": {"required_for": ["complaint", "report", "help", "business"]},
     "wording": WORDING,
+    # Seed 001 (双卡 / 三联单, part three): the visitor or applicant fills the third part, their
+    # satisfaction, and may send it "by phone or letter, voluntarily"; so on paper, on the
+    # desk tablet, or later from the progress page (the online form standing in for the letter).
+    "confirmation": {"forms": ["three_part_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": {"fractions": [0.5, 0.8], "morning_of_due_day": True},

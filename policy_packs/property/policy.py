@@ -363,6 +363,10 @@ POLICY = {
     "transfer": TRANSFER,
     "callback": CALLBACK,
     "wording": WORDING,
+    # Seed 004 art. 1: a visiting resident signs the countersign form in their own hand
+    # (亲笔签字确认); calls and letters are "signed afterwards by the person concerned"
+    # (事后请当事人补签): on paper, on the desk tablet, or later from the progress page.
+    "confirmation": {"forms": ["countersign_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": REMINDERS,

@@ -171,6 +171,7 @@ from core.web import (  # noqa: E402,F401
     queues,
     registers,
     short_links,
+    signatures,
     spot_checks,
     supervision,
     tokens,

@@ -33,6 +33,7 @@ def shots_dir(tmp_path_factory):
 
 
 def _draw(page, canvas):
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box and box["width"] > 100, box
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]

@@ -14,8 +14,8 @@ FORM = {"demo-property": ("customer-service", "countersign_form"),
         "demo-government": ("tax", "three_part_form")}
 
 
-def png_url(size=(300, 120), ink=True, kind="PNG"):
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
+def png_url(size=(300, 120), ink=True, kind="PNG", background=(0, 0, 0, 0)):
+    image = Image.new("RGBA", size, background)
     if ink:
         ImageDraw.Draw(image).line([(10, 60), (120, 20), (250, 90)], fill=(0, 0, 0, 255),
                                    width=3)
@@ -80,6 +80,7 @@ BAD = [
     ("too_big", "data:image/png;base64," + "A" * 100_000, "The signature image is too large."),
     ("too_small", None, "The signature image has an unusable size."),
     ("empty", None, "The signature is empty."),
+    ("white", None, "The signature is empty."),
 ]
 
 
@@ -87,7 +88,9 @@ BAD = [
 def test_bad_signature_is_422_with_the_field_message(login, case, value, message):
     value = value or {"jpeg_inside": lambda: png_url(kind="JPEG"),
                       "too_small": lambda: png_url(size=(10, 10)),
-                      "empty": lambda: png_url(ink=False)}[case]()
+                      "empty": lambda: png_url(ink=False),
+                      "white": lambda: png_url(ink=False, background=(255, 255, 255, 255))
+                      }[case]()
     api = login("demo-property", "customer-service")
     ref = register(api)["ref"]
     res = api.post(f"/contacts/{ref}/confirmation", json={"how": "tablet", "signature": value})

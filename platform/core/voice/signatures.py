@@ -13,7 +13,7 @@ import binascii
 import io
 
 from marshmallow import Schema, ValidationError, validate
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageChops, UnidentifiedImageError
 from sqlalchemy import select
 
 from core.contacts import events, guards
@@ -49,12 +49,21 @@ def check_png(data_url):
             width, height = image.size
             if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
                 raise ValidationError("The signature image has an unusable size.")
-            ink = image.convert("RGBA").getchannel("A").getbbox()
+            ink = _ink(image)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError("Not a PNG image.") from None
     if ink is None:
         raise ValidationError("The signature is empty.")
     return png, width, height
+
+
+def _ink(image):
+    """The box of what was drawn: pixels neither transparent nor near white (a canvas's
+    background is transparent, a scanned one white); None for a blank image."""
+    rgba = image.convert("RGBA")
+    opaque = rgba.getchannel("A").point(lambda a: 255 if a > 0 else 0)
+    dark = rgba.convert("L").point(lambda v: 255 if v < 200 else 0)
+    return ImageChops.multiply(opaque, dark).getbbox()
 
 
 class SignatureImage(Text):

@@ -265,6 +265,9 @@ POLICY = {
     "transfer": TRANSFER,
     "callback": {"required_for": ["complaint", "business"]},  # product choice
     "wording": WORDING,
+    # Customer's confirmation (core/voice/signatures.py): the bank's seeds ask no customer signature on the first-inquiry
+    # record (product default: none asked; account forms are signed under banking rules).
+    "confirmation": {"forms": [], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": {"fractions": [0.5, 0.8], "morning_of_due_day": True},

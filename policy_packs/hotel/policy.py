@@ -329,6 +329,10 @@ POLICY = {
     "transfer": TRANSFER,
     "callback": CALLBACK,
     "wording": WORDING,
+    # Customer's confirmation (core/voice/signatures.py): the hotel's slips are signed by
+    # staff (seed 001 item 7: each department signs and times the complaint slip); the seeds
+    # ask no guest signature, so none is asked (product default).
+    "confirmation": {"forms": [], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": REMINDERS,

@@ -57,6 +57,7 @@ def test_signature_drawn_on_the_tablet_shows_on_the_contact_page(page, width, sh
     page.goto(f"/t/{PROPERTY}/contacts/{ref}/notice?lang={lang}")
     expect(page.locator("#progress-qr svg.qr")).to_be_visible()
     expect(page.locator("#progress-short-link")).to_contain_text(f"/t/{PROPERTY}/p?r={ref}")
+    page.screenshot(full_page=True, path=shots_dir / f"notice-qr-{width}-{lang}.png")
 
     page.goto(f"/t/{PROPERTY}/contacts/{ref}?lang={lang}")
     expect(page.locator("#confirmations li.waiting")).to_have_count(1)

@@ -37,6 +37,7 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/on-site", {"note": "已到场"}),
     ("POST", "/contacts/{ref}/callbacks", {"satisfaction": 5, "reached": True}),
     ("POST", "/contacts/{ref}/close", {"note": "结案"}),
+    ("POST", "/contacts/{ref}/confirmation", {"how": "paper"}),
     ("POST", "/violations/{violation_id}/decision", {"decision": "confirm", "reason": "属实"}),
     ("GET", "/policy/versions/{version}", None),
     ("POST", "/notifications/{notification_id}/read", {}),
@@ -698,7 +699,8 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
         if not rule.rule.startswith(("/t/", "/api/v1/")) or rule.endpoint in (
                 "api.openapi", "web.login", "admin.set_password",
                 "web.progress_page", "api.public_progress",   # public: the customer's look-up
-                "web.rate_service", "api.public_rating"):      # and rating
+                "web.rate_service", "api.public_rating",       # and rating
+                "web.short_link", "web.progress_confirm"):    # public: QR link, confirmation
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
                                                                            "OPTIONS"})[0]

@@ -66,6 +66,11 @@ VALIDATION_MESSAGES = (
     N_("Required when the customer was reached."),
     N_("Letters, digits and hyphens only, as on your receipt."),
     N_("Letters and digits only, as on your receipt."),
+    # the customer's signature drawn on the desk tablet (core.voice.signatures)
+    N_("Not a PNG image data URL."), N_("The signature image is too large."),
+    N_("Not a PNG image."), N_("The signature image has an unusable size."),
+    N_("The signature is empty."), N_("Draw the signature first."),
+    N_("This form needs no confirmation."),
 )
 VALIDATION_PATTERNS = (
     (re.compile(r"^Shorter than minimum length (?P<n>\d+)\.$"),

@@ -50,12 +50,17 @@ EVENTS = {
     "rectification_completed": _l("Rectification recorded"),
     "rating_appealed": _l("Rating appealed"),
     "rating_appeal_decided": _l("Appeal of the rating decided"),
+    "customer_confirmed": _l("Customer confirmed the form"),
 }
 # How an appeal of a customer's rating was decided (core.voice.rectifications).
 APPEAL_OUTCOMES = {"pending": _l("Waiting for the decision"), "upheld": _l("Rating upheld"),
                    "overturned": _l("Rating overturned")}
 RATING_STATUS = {"counted": _l("Counted"), "superseded": _l("Replaced by a later rating"),
                  "overturned": _l("Overturned on appeal")}
+# How the customer confirmed a form (core.voice.signatures).
+CONFIRMATION_WAYS = {"paper": _l("signed on the printed form"),
+                     "tablet": _l("signed on the tablet at the desk"),
+                     "online": _l("confirmed from the progress page")}
 # The steps' labels are declared with the steps, in the action table.
 ACTIONS = {action.name: action.label for action in actions.ACTIONS}
 # The five grades of satisfaction (the "好差评" scale), best first, as every form lists them.

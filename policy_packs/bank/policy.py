@@ -271,6 +271,9 @@ POLICY = {
     # default: the seeds set no period.
     "customer_rating": {"change_days": 7},
     "wording": WORDING,
+    # Customer's confirmation (core/voice/signatures.py): the bank's seeds ask no customer signature on the first-inquiry
+    # record (product default: none asked; account forms are signed under banking rules).
+    "confirmation": {"forms": [], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": {"fractions": [0.5, 0.8], "morning_of_due_day": True},

@@ -315,6 +315,10 @@ POLICY = {
     # period.
     "customer_rating": {"change_days": 15},
     "wording": WORDING,
+    # Seed 001 (双卡 / 三联单, part three): the visitor or applicant fills the third part, their
+    # satisfaction, and may send it "by phone or letter, voluntarily"; so on paper, on the
+    # desk tablet, or later from the progress page (the online form standing in for the letter).
+    "confirmation": {"forms": ["three_part_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": {"fractions": [0.5, 0.8], "morning_of_due_day": True},

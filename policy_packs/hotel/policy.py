@@ -335,6 +335,10 @@ POLICY = {
     # default: the seeds have no customer rating at all (they only know the owner's callback).
     "customer_rating": {"change_days": 7},
     "wording": WORDING,
+    # Customer's confirmation (core/voice/signatures.py): the hotel's slips are signed by
+    # staff (seed 001 item 7: each department signs and times the complaint slip); the seeds
+    # ask no guest signature, so none is asked (product default).
+    "confirmation": {"forms": [], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": REMINDERS,

@@ -369,6 +369,10 @@ POLICY = {
     # default: the seeds score departments from questionnaires, not per-matter ratings.
     "customer_rating": {"change_days": 7},
     "wording": WORDING,
+    # Seed 004 art. 1: a visiting resident signs the countersign form in their own hand
+    # (亲笔签字确认); calls and letters are "signed afterwards by the person concerned"
+    # (事后请当事人补签): on paper, on the desk tablet, or later from the progress page.
+    "confirmation": {"forms": ["countersign_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
     "reminders": REMINDERS,

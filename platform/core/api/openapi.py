@@ -10,6 +10,7 @@ from core.api.notifications import NotificationListArgs, NotificationListOut, No
 from core.api.ratings import AppealDecisionIn, AppealIn, PublicRatingIn, RectificationIn
 from core.api.spot_checks import DrawIn, RecordIn
 from core.api.supervision import SummaryOut, SummaryQuery
+from core.voice import signatures
 
 class Items:
     """A list answer: ``{"items": [...]}`` (plus ``extra`` properties, e.g. the next cursor)."""
@@ -48,6 +49,9 @@ ROUTES = [
     ("/contacts/{ref}/replies", "post", "Reply to the customer", s.TextIn, s.ContactOut, 201),
     ("/contacts/{ref}/on-site", "post", "Record arrival on site", s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/callbacks", "post", "Owner's callback", s.CallbackIn, s.ContactOut, 201),
+    ("/contacts/{ref}/confirmation", "post", "Record the customer's confirmation of a form "
+     "(signed on paper or drawn on the tablet: signature = PNG data URL, at most 64 KB)",
+     signatures.ConfirmationIn, s.ContactOut, 201),
     ("/contacts/{ref}/close", "post", "Close", s.NoteIn, s.ContactOut, 200),
     ("/contacts/{ref}/ratings", "get", "The customer's own ratings of the contact, every "
      "round, with rectification and appeal, beside the owner's callback figure",

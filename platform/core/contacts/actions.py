@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.tenancy.models import Staff
 from core.tenancy.scoping import get_or_404
+from core.voice import signatures
 
 # An opinion stands in for the one the form asks for, when the pack wants one to allow a step.
 SOME_OPINION = "…"
@@ -133,6 +134,13 @@ def _offer_escalate(ctx, actor, guarded):
     return {"next": step} if step else None
 
 
+def _offer_confirm(ctx, actor, waiting):
+    """The forms still waiting for the customer's confirmation, and the ways staff may
+    record it (paper, tablet) that the pack allows."""
+    ways = [w for w in signatures.asked(ctx.policy)[1] if w in signatures.STAFF_WAYS]
+    return {"forms": waiting, "ways": ways}
+
+
 def _offer_close(ctx, actor, guarded):
     return {} if resolution.closing_refusal(ctx) is None else None
 
@@ -172,6 +180,13 @@ ACTIONS = (
            "/feedback", 201, summary="Handler's feedback to the owner"),
     Action("callback", _l("Call the customer back"), guards.may_callback, s.CallbackIn,
            _callback, "/callbacks", 201, summary="Owner's callback"),
+    Action("confirm", _l("Record the customer's confirmation"), signatures.may_record,
+           signatures.ConfirmationIn,
+           lambda ctx, actor, data, refs: signatures.record(ctx, actor, data["form"],
+                                                            data["how"], data["signature"]),
+           "/confirmation", 201, summary="Record the customer's confirmation of a form "
+                                         "(signed on paper or drawn on the tablet)",
+           body_optional=True, offer=_offer_confirm),
     Action("escalate", _l("Escalate"), guards.may_escalate, s.EscalationIn,
            lambda ctx, actor, data, refs: escalation.escalate(ctx, actor, data["reason"],
                                                               data["decision_needed"]),

@@ -131,6 +131,19 @@ class CustomerRating(Schema):
                                  validate=validate.Range(min=0, max=365))
 
 
+CONFIRMATION_WAYS = ("paper", "tablet", "online")
+
+
+class Confirmation(Schema):
+    """Which printed forms carry the customer's own confirmation, and the ways the customer
+    may give it (core/voice/signatures.py): signed on paper, drawn on the desk tablet,
+    confirmed later from the progress page.  No form listed: no confirmation is asked."""
+    forms = fields.List(Str(validate=_key), load_default=list)
+    ways = fields.List(Str(validate=validate.OneOf(CONFIRMATION_WAYS)),
+                       load_default=lambda: list(CONFIRMATION_WAYS),
+                       validate=validate.Length(min=1))
+
+
 class Wording(Schema):
     banned_phrases = fields.List(Str(validate=validate.Length(min=1, max=200)),
                                  load_default=list)
@@ -207,6 +220,8 @@ class PolicySchema(Schema):
                              load_default=lambda: {"required_for": [], "after_feedback": False})
     wording = fields.Nested(Wording, required=True)
     customer_rating = fields.Nested(CustomerRating, load_default=lambda: {"change_days": 7})
+    confirmation = fields.Nested(Confirmation, load_default=lambda: {
+        "forms": [], "ways": list(CONFIRMATION_WAYS)})
     penalties = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Penalty),
                             required=True)
     assessment = fields.Nested(Assessment, required=True)

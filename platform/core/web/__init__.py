@@ -171,6 +171,8 @@ from core.web import (  # noqa: E402,F401
     queues,
     ratings,
     registers,
+    short_links,
+    signatures,
     spot_checks,
     supervision,
     tokens,

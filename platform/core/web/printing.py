@@ -350,4 +350,4 @@ def print_form(ref, form):
     title, blocks = layout(found[0], facts, values, contact.satisfaction)
     return render_template("web/print_form.html", c=contact, form=form, title=title,
                            blocks=blocks, handovers=handovers, countersigns=countersigns,
-                           forms=offered(ctx.policy), replaced=found[1])
+                           forms=offered(ctx.policy), replaced=found[1], policy=ctx.policy)

@@ -51,7 +51,8 @@ def progress_page():
         contact = progress.look_up(data["ref"], data["code"])
     except progress.NoMatch as err:
         return _page(404, message=err.message.get(lang()))
-    return _page(200, view=customer_view(g.tenant, contact, lang()), form={})
+    return _page(200, view=customer_view(g.tenant, contact, lang()), form={},
+                 contact=contact, code=data["code"])     # for the confirmation (signatures)
 
 
 # -- staff side ---------------------------------------------------------------------------

@@ -98,31 +98,34 @@ def usable_gateway():
     return found if found is not None and found.active else None
 
 
-def _invalid(field, zh, en):
-    raise Invalid({"zh": zh, "en": en}, fields={field: [en]})
-
-
 def _checked(data, existing):
-    """The cleaned configuration; every problem is a field message (422)."""
-    url = webhooks.validate_url(data.get("url"))
+    """The cleaned configuration; every problem at once, as field messages (422)."""
+    problems = {}
+    try:
+        url = webhooks.validate_url(data.get("url"))
+    except Invalid as err:
+        url, problems = None, dict(err.fields)
     key_id = (data.get("access_key_id") or "").strip()
     if not ACCESS_KEY.match(key_id):
-        _invalid("access_key_id", "访问密钥 ID 只能由字母、数字、点、横线、下划线组成（最多 100 个）。",
-                 "The access key id is letters, digits, '.', '-' or '_' (at most 100).")
+        problems["access_key_id"] = [
+            "The access key id is letters, digits, '.', '-' or '_' (at most 100)."]
     secret = data.get("secret") or ""
     if secret and (len(secret) > 200 or not secret.isprintable() or secret != secret.strip()):
-        _invalid("secret", "密钥须为不含空格和控制字符的可见字符（最多 200 个）。",
-                 "The secret is printable characters without spaces around (at most 200).")
+        problems["secret"] = [
+            "The secret is printable characters without spaces around (at most 200)."]
     if not secret and existing is None:
-        _invalid("secret", "请填写密钥。", "Enter the secret.")
+        problems["secret"] = ["Enter the secret."]
     sign_name = (data.get("sign_name") or "").strip()
     if not sign_name or len(sign_name) > 40 or not sign_name.isprintable():
-        _invalid("sign_name", "请填写短信签名（最多 40 个字符）。",
-                 "Enter the sign name (at most 40 characters).")
+        problems["sign_name"] = ["Enter the sign name (at most 40 characters)."]
     template = (data.get("template_code") or "").strip()
     if not TEMPLATE_CODE.match(template):
-        _invalid("template_code", "模板编号只能由字母、数字、点、横线、下划线组成（最多 60 个）。",
-                 "The template code is letters, digits, '.', '-' or '_' (at most 60).")
+        problems["template_code"] = [
+            "The template code is letters, digits, '.', '-' or '_' (at most 60)."]
+    if problems:
+        raise Invalid({"zh": "短信网关的设置有误，请按提示修改。",
+                       "en": "The SMS gateway settings need correcting (see the fields)."},
+                      fields=problems)
     return {"url": url, "access_key_id": key_id, "secret": secret, "sign_name": sign_name,
             "template_code": template, "active": bool(data.get("active", True))}
 

@@ -35,6 +35,7 @@ from core.notify import mail as mailer
 from core.notify import retries, sms
 from core.notify.mail import OutgoingEmail
 from core.tenancy.models import Department, Tenant
+from core.tenancy.permissions import require
 from core.voice.telling_models import CustomerMessage
 
 LANGUAGES = ("zh", "en")
@@ -206,6 +207,30 @@ def send_sms(tenant_id, message_id):
     else:
         retries.failed_attempt(row, now, f"HTTP {status}", BASE, CAP, MAX_ATTEMPTS)
     return row
+
+
+RESENDABLE = ("failed", "no_gateway")
+
+
+def can_send_again(message):
+    """An SMS that was not delivered may be sent again once a gateway is usable."""
+    return message.channel == "sms" and message.status in RESENDABLE \
+        and sms.usable_gateway() is not None
+
+
+def send_again(actor, message):
+    """An administrator sends an undelivered SMS again (after fixing the gateway): a fresh
+    round of attempts, sent after the commit."""
+    from core.errors import DomainError
+    require(actor, "sms.manage")
+    if not can_send_again(message):
+        raise DomainError({"zh": "这条短信不能重发（已送达、仍在发送或未配置网关）。",
+                           "en": "This SMS cannot be sent again (delivered, still being sent, "
+                                 "or no gateway is configured)."}, code="not_resendable")
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, clock.now()
+    message.last_error, message.response_code = "", None
+    send_sms.enqueue(message.tenant_id, message.id)
+    return message
 
 
 def retry_due(at):

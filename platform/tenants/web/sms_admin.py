@@ -15,6 +15,8 @@ from core.extensions import db
 from core.notify import sms
 from core.tenancy.permissions import can
 from core.validation import Text
+from core.tenancy.scoping import get_or_404
+from core.voice import telling
 from core.voice.telling_models import CustomerMessage
 from core.web import actor, field_errors, refused
 from tenants.web import bp
@@ -24,12 +26,13 @@ RECENT = 20
 
 class GatewayForm(Schema):
     """The form's fields as text every database stores (core.validation); what they must
-    look like is checked by the domain function (core.notify.sms.configure)."""
-    url = Text(required=True, validate=validate.Length(min=1, max=500))
-    access_key_id = Text(required=True, validate=validate.Length(min=1, max=100))
+    look like is checked, all fields at once, by the domain function
+    (core.notify.sms.configure)."""
+    url = Text(load_default="", validate=validate.Length(max=500))
+    access_key_id = Text(load_default="", validate=validate.Length(max=100))
     secret = Text(load_default="", validate=validate.Length(max=200))
-    sign_name = Text(required=True, validate=validate.Length(min=1, max=40))
-    template_code = Text(required=True, validate=validate.Length(min=1, max=60))
+    sign_name = Text(load_default="", validate=validate.Length(max=40))
+    template_code = Text(load_default="", validate=validate.Length(max=60))
     active = fields.Boolean(load_default=False)
 
 
@@ -52,7 +55,8 @@ def _page(status=200, form=None, errors=None):
                 "sign_name": gateway.sign_name, "template_code": gateway.template_code,
                 "active": gateway.active} if gateway else {"active": True}
     return render_template("web/sms_gateway.html", gateway=gateway, form=form,
-                           errors=errors or {}, recent=recent), status
+                           errors=errors or {}, recent=recent,
+                           resendable=telling.RESENDABLE), status
 
 
 @bp.get("/admin/sms")
@@ -78,3 +82,17 @@ def save_sms_gateway():
             refused(err)
     data.pop("secret", None)        # never echoed back into the page
     return _page(422, form=data, errors=field_errors(errors))
+
+
+@bp.post("/admin/sms/messages/<int:message_id>/send-again")
+def send_sms_again(message_id):
+    message = get_or_404(CustomerMessage, id=message_id)
+    if not can(actor(), "sms.manage"):
+        return _page()
+    try:
+        telling.send_again(actor(), message)
+        db.session.commit()
+        flash(_("The SMS will be sent again; see its status below."), "ok")
+    except DomainError as err:
+        refused(err)
+    return redirect(url_for("admin.sms_gateway") + "#sms-log")

@@ -207,7 +207,8 @@ def test_the_secret_is_encrypted_and_never_shown_back(app, web_login):
 
 @pytest.mark.parametrize("field,value,message", [
     ("url", "ftp://sms.example.com", "Enter a full URL starting with http:// or https://."),
-    ("url", "https://user:pw@sms.example.com/", "The URL must not contain a user name or password."),
+    ("url", "https://user:pw@sms.example.com/",
+     "The URL must not contain a user name or password."),
     ("access_key_id", "bad key!", "The access key id is letters, digits"),
     ("secret", "  padded  ", "The secret is printable characters without spaces around"),
     ("sign_name", "", "Enter the sign name (at most 40 characters)."),

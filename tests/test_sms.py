@@ -114,6 +114,10 @@ def _sms(ref):
 
 
 def test_an_sms_reaches_the_gateway_signed_and_names_no_staff(app, web_login, login, frozen):
+    with tenant_scope(tenant_id("demo-hotel")):        # a private number must never be told
+        for person in db.session.scalars(select(Staff)):
+            person.phone = "13912345678"
+        db.session.commit()
     with SmsRelay() as relay:
         _configure(web_login, relay.url)
         c, dept = _handover(login, frozen)
@@ -128,7 +132,7 @@ def test_an_sms_reaches_the_gateway_signed_and_names_no_staff(app, web_login, lo
         ("handed_over", c["ref"], dept.name_zh, "0755-8888-6666")
     assert "已转交" in body["Content"]
     everything = json.dumps([headers, body], ensure_ascii=False)
-    assert SECRET not in everything
+    assert SECRET not in everything and "13912345678" not in everything
     with tenant_scope(tenant_id("demo-hotel")):
         for name in db.session.scalars(select(Staff.name)):
             assert name not in everything

@@ -208,3 +208,24 @@ def test_the_owner_is_not_named_on_a_handover_to_a_person(app, login, frozen, sm
             "to_department": "engineering", "to_user": "engineering"}).status_code == 201
     [msg] = _to_customer(smtp)
     assert engineer.name not in msg.get_content() and "engineering" not in msg.get_content()
+
+
+@pytest.mark.parametrize("slug", ["demo-hotel", "demo-property", "demo-government", "demo-bank"])
+def test_every_pack_tells_the_receiving_department_and_its_phone(app, login, frozen, smtp, slug):
+    admin = staff(slug, "admin")
+    with tenant_scope(tenant_id(slug)):
+        target = db.session.scalars(select(Department).where(
+            Department.active, Department.id != admin.department_id)
+            .order_by(Department.id)).first()
+        target.phone = DEPT_PHONE
+        db.session.commit()
+        code, name = target.code, target.name_zh
+    user = login(slug, "admin")
+    with frozen(T0):
+        c = register(user, matter_type="complaint", customer=_customer(tell_by_email=True))
+        res = user.post(f"/contacts/{c['ref']}/transfers", json={"to_department": code})
+        assert res.status_code == 201, res.get_json()
+    [msg] = _to_customer(smtp)
+    assert name in msg.get_content() and DEPT_PHONE in msg.get_content()
+    for person in _staff_names(slug):
+        assert person not in msg.get_content()

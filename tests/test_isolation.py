@@ -521,6 +521,7 @@ FILL = {
     "number": lambda w: [w["policy_number"]],
     "notification_id": lambda w: [w["notification_id"]],
     "endpoint_id": lambda w: [w["endpoint_id"]],
+    "message_id": lambda w: [w["message_id"]],
     "day_id": lambda w: [w["day_id"]],
     "year": lambda w: [w["year"]],
     "action": lambda w: _web_actions(),
@@ -595,13 +596,27 @@ def world(app, hotel_world):
             "makeup_days": []})
         endpoint = webhooks.create_endpoint(admin, "https://hooks.example.com/shouwen",
                                             ["contact.registered"])
+        message = _customer_message(hotel, hotel_world["ref"])
         db.session.commit()
         ids = dict(hotel_world, hotel=hotel, staff_id=staff.id, department_id=dept.id,
-                   endpoint_id=endpoint.id,
+                   endpoint_id=endpoint.id, message_id=message.id,
                    token_id=token.id, link_token=url, policy_number=version.number,
                    day_id=day.id, year=2027)
     db.session.expunge_all()
     return ids
+
+
+def _customer_message(hotel, ref):
+    """An SMS to the hotel's customer kept as not sent (core.voice.telling)."""
+    from core.contacts.models import Contact
+    from core.voice.telling_models import CustomerMessage
+    contact = db.session.scalars(select(Contact).where(Contact.ref == ref)).one()
+    row = CustomerMessage(tenant_id=hotel, contact_id=contact.id, event_id=0,
+                          topic="contact.transferred", channel="sms", to_addr="13800000000",
+                          body="x", params="{}", status="no_gateway", attempts=0, last_error="")
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def _concrete(rule, world):

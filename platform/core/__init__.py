@@ -45,6 +45,8 @@ def create_app(config=None):
     from core.deadlines import reminders, sweep  # noqa: F401
     from core.jobs import periodic  # noqa: F401
     from core.notify import inbox, mail, outbox, webhooks  # noqa: F401
+    from core.notify import sms  # noqa: F401
+    from core.voice import telling, telling_models  # noqa: F401
     from core.supervision import assessment_models, models as supervision_models  # noqa: F401
     from core.tenancy import models as tenancy_models  # noqa: F401
     from core.voice import rating_models  # noqa: F401

@@ -11,7 +11,7 @@
 | ``SHOUWEN_MAIL_FROM`` | sender of notification e-mails | ``Shouwen <noreply@localhost>`` |
 | ``SHOUWEN_PUBLIC_URL`` | address staff reach the web UI at, for links in e-mails | ``http://127.0.0.1:5000`` |
 | ``SHOUWEN_JOBS`` | ``redis``, ``embedded`` or ``eager`` (tests) | ``redis`` with a Redis URL, else ``embedded`` |
-| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notify.inbox.fan_out`` |
+| ``SHOUWEN_OUTBOX_CONSUMERS`` | comma-separated jobs each outbox row is handed to | ``core.notify.inbox.fan_out,core.voice.telling.tell`` |
 | ``SHOUWEN_OUTBOX_GRACE_SECONDS`` | the relay scan re-sends rows unrelayed this long | ``60`` |
 | ``SHOUWEN_SIGN_IN_ADDRESS_LIMIT`` | failed sign-ins one address may make over all accounts (core.web.auth) | ``50 per 15 minutes`` |
 | ``SHOUWEN_WEBHOOK_PRIVATE_TARGETS`` | ``allow`` lets webhooks reach loopback / private addresses (a developer's receiver) | ``deny`` |

@@ -2,7 +2,7 @@
 import functools
 from datetime import timedelta, timezone
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.contacts.schemas import (  # noqa: F401  (re-exported: the API's and OpenAPI's names)
     AcceptIn,
@@ -26,6 +26,21 @@ class CustomerIn(Schema):
     room = Str(load_default="", validate=validate.Length(max=40))
     unit = Str(load_default="", validate=validate.Length(max=80))
     address = Str(load_default="", validate=validate.Length(max=300))
+    # The customer agrees to be told by e-mail / SMS (core.voice.telling); the messages are in
+    # ``language``.  A consent needs the address or phone it is for.
+    tell_by_email = fields.Boolean(load_default=False)
+    tell_by_sms = fields.Boolean(load_default=False)
+    language = Str(load_default="zh", validate=validate.OneOf(["zh", "en"]))
+
+    @validates_schema
+    def _consent_has_an_address(self, data, **kwargs):
+        problems = {}
+        if data.get("tell_by_email") and not data.get("email"):
+            problems["email"] = ["Enter the e-mail address the customer agreed to be told at."]
+        if data.get("tell_by_sms") and not (data.get("phone") or "").strip():
+            problems["phone"] = ["Enter the phone number the customer agreed to be told at."]
+        if problems:
+            raise ValidationError(problems)
 
 
 def _plausible_instant(value):

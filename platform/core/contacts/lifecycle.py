@@ -25,6 +25,7 @@ from core.policy import versions as policies
 from core.policy.plugins import manager
 from core.progress import codes as progress
 from core.tenancy.models import Department, TenantCounter
+from core.voice import telling
 
 CLOCK_SKEW = timedelta(minutes=2)   # a received_at this far "in the future" is a clock difference
 HANDLER_CLOCKS = ("accept", "reply", "feedback", "consult")
@@ -104,7 +105,9 @@ def register(tenant, actor, data, at):
     if own_duty is None:
         own_duty = bool(owner.department and owner.department.handles(data["matter_type"]))
     calendar = clocks.calendar_for(tenant, policy)
-    customer = Customer(tenant_id=tenant.id, **data.get("customer", {}))
+    # Consent to be told (core.voice.telling) is stamped with the time it was given.
+    customer = Customer(tenant_id=tenant.id,
+                        **telling.customer_fields(data.get("customer", {}), at))
     # The per-tenant counter row is locked until commit, so it is taken last (below); until
     # then the contact carries a unique placeholder.
     contact = Contact(tenant_id=tenant.id, ref=f"~{uuid.uuid4().hex[:24]}",

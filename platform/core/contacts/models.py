@@ -44,7 +44,20 @@ class Customer(TenantScoped, db.Model):
     room: Mapped[str] = mapped_column(String(40), default="")      # hotel room
     unit: Mapped[str] = mapped_column(String(80), default="")      # property unit
     address: Mapped[str] = mapped_column(String(300), default="")
+    # The customer agreed to be told by e-mail / SMS, and when (core.voice.telling); NULL:
+    # never told by that channel.  ``language``: the customer's, for those messages.
+    email_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(String(5), default="zh", server_default="zh")
     __table_args__ = (Index("ix_customers_tenant_phone", "tenant_id", "phone"),)
+
+    @property
+    def tell_by_email(self):
+        return self.email_consent_at is not None
+
+    @property
+    def tell_by_sms(self):
+        return self.sms_consent_at is not None
 
 
 class Contact(TenantScoped, db.Model):

@@ -76,7 +76,7 @@ def retry_deliveries(tenant_id):
     from core import clock
     from core.tenancy.scoping import unscoped
     at = clock.now()
-    for module in ("core.notify.mail", "core.notify.webhooks"):
+    for module in ("core.notify.mail", "core.notify.webhooks", "core.voice.telling"):
         if not jobs.available(f"{module}.retry_due"):
             continue
         with unscoped():

@@ -42,7 +42,8 @@ from core.tenancy.models import active_tenant_ids
 from core.tenancy.scoping import TenantScoped, TenantScopeError, tenant_scope
 
 log = logging.getLogger("shouwen.outbox")
-DEFAULT_CONSUMERS = ("core.notify.inbox.fan_out",)
+# The staff fan-out first, then telling the customer (core.voice.telling: its own rows).
+DEFAULT_CONSUMERS = ("core.notify.inbox.fan_out", "core.voice.telling.tell")
 SCAN_BATCH = 500
 WAKE_TTL = 30          # seconds: a lost drain job is re-requested by a later commit
 RETRY_BASE, RETRY_CAP = 30, 3600   # seconds a failed row waits, doubling, at most

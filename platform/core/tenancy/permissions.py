@@ -42,6 +42,7 @@ PERMISSIONS = {
     "token.manage_own": EVERYONE,                # one's own API tokens
     "account.manage_own": EVERYONE,              # one's account page, "sign out everywhere"
     "webhook.manage": ("admin",),
+    "sms.manage": ("admin",),                      # the SMS gateway telling customers
     # Who is told (core.notify.recipients): a department's supervisors of its own breaches and
     # violation proposals; the overseers of every escalation and proposal in the tenant.
     "notification.department": ("dept_supervisor",),

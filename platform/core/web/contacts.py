@@ -14,9 +14,11 @@ from core.contacts import actions, context, guards, lifecycle, references, wordi
 from core.contacts.models import Contact, Transfer
 from core.errors import DomainError
 from core.extensions import db
+from core.notify import sms
 from core.policy import versions as policies
 from core.tenancy.models import Staff
 from core.tenancy.scoping import get_or_404
+from core.voice import telling
 from core.web import actor, bp, field_errors, lang, refused
 from core.web.progress import remember_code
 
@@ -42,10 +44,22 @@ def _contact_form_data(form):
         "received_at": _local_instant(form.get("received_at")),
         "channel": form.get("channel", ""), "matter_type": form.get("matter_type", ""),
         "category": form.get("category") or None, "summary": form.get("summary", ""),
-        "customer": {k: form.get(f"customer_{k}", "").strip()
-                     for k in ("name", "phone", "room", "unit", "address")},
+        "customer": _customer_form_data(form),
         "co_receivers": form.getlist("co_receivers"),
     }
+
+
+def _customer_form_data(form):
+    """The customer fields; an e-mail only when typed, and the consents to be told as the
+    checkboxes say (core.voice.telling)."""
+    customer = {k: form.get(f"customer_{k}", "").strip()
+                for k in ("name", "phone", "room", "unit", "address")}
+    if form.get("customer_email", "").strip():
+        customer["email"] = form.get("customer_email", "").strip()
+    customer["tell_by_email"] = form.get("customer_tell_by_email") == "1"
+    customer["tell_by_sms"] = form.get("customer_tell_by_sms") == "1"
+    customer["language"] = form.get("customer_language") or "zh"
+    return customer
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -98,7 +112,8 @@ def show_contact(ref):
         colleagues=_colleagues(), pending=pending, now=now, calendar=ctx.calendar,
         decide=request.args.get("decide") == "1",
         transfers=db.session.scalars(select(Transfer).where(Transfer.contact_id == contact.id)
-                                     .order_by(Transfer.id)).all())
+                                     .order_by(Transfer.id)).all(),
+        told=telling.told(contact), sms_gateway=sms.usable_gateway() is not None)
 
 
 def _form_input(action, form):

@@ -16,5 +16,6 @@ from tenants.web import (  # noqa: E402,F401
                          admin_staff,
                          calendar_page,
                          policy_admin,
+                         sms_admin,
                          webhooks_admin,  # (routes)
 )

@@ -41,7 +41,7 @@ class QuestionnaireIn(Schema):
     active = fields.Boolean(load_default=True)
 
 
-class RoundIn(Schema):
+class QuestionnaireRoundIn(Schema):
     period = Str(load_default=None)
     at = Str(load_default=None)
     from_ = Str(data_key="from", load_default=None)
@@ -50,17 +50,17 @@ class RoundIn(Schema):
                           validate=validate.Range(min=1, max=90, error="From 1 to 90 days."))
 
 
-class LinkIn(Schema):
+class QuestionnaireLinkIn(Schema):
     ref = Str(required=True, validate=validate.Length(min=1, max=40))
 
 
-class AnswerIn(Schema):
+class QuestionnaireAnswerIn(Schema):
     values = fields.List(fields.Integer(strict=True), required=True,
                          validate=validate.Length(max=30))
     comment = Str(load_default="", validate=validate.Length(max=2000))
 
 
-class ScoresIn(Schema):
+class QuestionnaireScoresQuery(Schema):
     period = Str(load_default=None)
     at = Str(load_default=None)
     from_ = Str(data_key="from", load_default=None)
@@ -68,7 +68,8 @@ class ScoresIn(Schema):
 
 
 def answer_url(token):
-    return url_for("web.questionnaire_answer", slug=g.tenant.slug, token=token, _external=True)
+    return url_for("web.questionnaire_answer", slug=g.tenant.slug, answer_token=token,
+                   _external=True)
 
 
 def body_of(row):
@@ -125,7 +126,7 @@ def update_questionnaire(questionnaire_id):
 def start_questionnaire_round(questionnaire_id):
     row = get_or_404(Questionnaire, id=questionnaire_id)
     require(g.actor, "questionnaire.manage")
-    data = load(RoundIn())
+    data = load(QuestionnaireRoundIn())
     round_row, links = quest.start_round(_ctx(), row, period_of(data), data["days"], answer_url)
     body = {"id": round_row.id, "from": round_row.first.isoformat(),
             "to": round_row.last.isoformat(), "expires_at": round_row.expires_at.isoformat(),
@@ -139,7 +140,7 @@ def start_questionnaire_round(questionnaire_id):
 def send_questionnaire_link(questionnaire_id):
     row = get_or_404(Questionnaire, id=questionnaire_id)
     require(g.actor, "questionnaire.send")
-    data = load(LinkIn())
+    data = load(QuestionnaireLinkIn())
     contact = get_or_404(Contact, ref=data["ref"].strip().upper())
     link, url, email = quest.link_for_contact(_ctx(), row, contact, answer_url)
     body = {"id": link.id, "url": url, "expires_at": link.expires_at.isoformat(),
@@ -152,7 +153,7 @@ def send_questionnaire_link(questionnaire_id):
 def questionnaire_scores(questionnaire_id):
     row = get_or_404(Questionnaire, id=questionnaire_id)
     require(g.actor, "questionnaire.view")
-    period = period_of(load(ScoresIn(), request.args.to_dict()))
+    period = period_of(load(QuestionnaireScoresQuery(), request.args.to_dict()))
     codes = dict(db.session.execute(select(Department.id, Department.code)).all())
     by_dept = scores.department_scores(quest.grouping(g.tenant), period, row.id)
     sent = db.session.scalar(select(db.func.count()).select_from(QuestionnaireLink).where(

@@ -149,12 +149,15 @@ def _new_link(ctx, questionnaire, department_id, group, expires_at, **where):
 
 def respondents(ctx, questionnaire):
     """``[(staff, group key)]``: active staff of the rated departments in its groups."""
-    roles = {role: g["key"] for g in grouping(ctx.tenant)["groups"]
-             if g["key"] in questionnaire.group_keys for role in g["roles"]}
+    asked = [g for g in grouping(ctx.tenant)["groups"] if g["key"] in questionnaire.group_keys]
+    roles = {role: g["key"] for g in asked for role in g["roles"]}
+    # a group without roles (the product default's one group) takes everyone else
+    rest = next((g["key"] for g in asked if not g["roles"]), None)
     people = db.session.scalars(select(Staff).where(
         Staff.active.is_(True), Staff.department_id.in_(questionnaire.department_ids))
         .order_by(Staff.id))
-    return [(s, roles[s.title]) for s in people if s.title in roles]
+    out = [(s, roles.get(s.title, rest)) for s in people]
+    return [(s, group) for s, group in out if group is not None]
 
 
 def start_round(ctx, questionnaire, period, days, url_for_token):

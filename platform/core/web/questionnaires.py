@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core import clock
-from core.api.questionnaires import AnswerIn, LinkIn, QuestionnaireIn, answer_url
+from core.api.questionnaires import QuestionnaireAnswerIn, QuestionnaireLinkIn, QuestionnaireIn, answer_url
 from core.contacts.models import Contact
 from core.errors import DomainError, NotFound
 from core.extensions import db, limiter
@@ -141,7 +141,7 @@ def send_questionnaire_link(questionnaire_id):
     if denied:
         return denied
     try:
-        data = LinkIn().load({"ref": request.form.get("ref", "")})
+        data = QuestionnaireLinkIn().load({"ref": request.form.get("ref", "")})
         contact = get_or_404(Contact, ref=data["ref"].strip().upper())
         _link, url, email = quest.link_for_contact(
             quest.Context(tenant=g.tenant, actor=actor()), row, contact, answer_url)
@@ -183,14 +183,14 @@ def _values(q):
     return out, errors
 
 
-@bp.route("/q/<token>", methods=["GET", "POST"])
+@bp.route("/q/<answer_token>", methods=["GET", "POST"])
 @limiter.limit(FAILED_PER_ADDRESS, key_func=_address, methods=["POST", "GET"],
                deduct_when=lambda r: r.status_code in (404, 410),
                on_breach=_too_many, scope="questionnaire-address-failed")
 @limiter.limit(PER_ADDRESS, key_func=_address, methods=["POST"], on_breach=_too_many,
                scope="questionnaire-address")
-def questionnaire_answer(token):
-    link = quest.find(token)
+def questionnaire_answer(answer_token):
+    link = quest.find(answer_token)
     try:
         quest.usable(link, clock.now())
     except DomainError as err:
@@ -201,7 +201,7 @@ def questionnaire_answer(token):
         return _public(200, **page)
     values, errors = _values(link.questionnaire)
     try:
-        comment = AnswerIn().load({"values": values,
+        comment = QuestionnaireAnswerIn().load({"values": values,
                                    "comment": request.form.get("comment", "")})["comment"]
     except ValidationError as err:
         errors.update({k: v for k, v in field_errors(err.messages).items()

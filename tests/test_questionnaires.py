@@ -208,3 +208,30 @@ def test_other_packs_score_with_the_product_default_one_group(app, login, frozen
     scores = admin.get(f"/questionnaires/{q['id']}/scores?period=month&at=2027-03").get_json()
     assert [(d["score"], d["groups"]["respondents"]["answers"])
             for d in scores["departments"]] == [(87.5, 1)]
+
+
+def test_the_periodic_job_mails_a_link_once_after_closure(app, login, frozen):
+    """A hotel matter closed with the customer's e-mail: the after-closure job makes one
+    link (and e-mail) for the residents' questionnaire of Security; running again adds none."""
+    from test_questionnaires_support import closed_hotel_contact
+
+    from core import jobs
+    from core.contacts.models import Contact
+    from core.notify.mail import OutgoingEmail
+    ref = closed_hotel_contact(login, frozen)
+    admin = login("demo-hotel", "admin")
+    assert admin.post("/questionnaires", json={
+        "title": "住客满意度", "audience": "customers", "questions": ["服务态度"],
+        "departments": ["security"], "groups": ["respondents"]}).status_code == 201
+    hotel = _tenant("demo-hotel")
+    with frozen("2027-03-29T12:00:00+08:00"):
+        jobs.perform("core.voice.questionnaires.after_close_tenant", hotel.id)
+        jobs.perform("core.voice.questionnaires.after_close_tenant", hotel.id)
+    with tenant_scope(hotel.id):
+        contact = db.session.scalars(select(Contact).where(Contact.ref == ref)).one()
+        links = db.session.scalars(select(QuestionnaireLink).where(
+            QuestionnaireLink.contact_id == contact.id)).all()
+        mails = db.session.scalars(select(OutgoingEmail).where(
+            OutgoingEmail.to_addr == "zhao@example.com")).all()
+    assert len(links) == 1 and links[0].group_key == "respondents"
+    assert len(mails) == 1 and "/t/demo-hotel/q/" in mails[0].body

@@ -21,14 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from core import clock
+from core import clock, jobs
+from core.contacts.models import Contact, Customer
 from core.errors import DomainError, Invalid, NotFound
 from core.extensions import db
 from core.notify import mail as mailer
 from core.policy import versions as policies
 from core.policy.assessment_schema import DEFAULT_GROUPING
 from core.tenancy import locks
-from core.tenancy.models import Department, Staff
+from core.tenancy.models import Department, Staff, Tenant, active_tenant_ids
 from core.tenancy.permissions import require
 from core.voice import questionnaire_scores as scores
 from core.voice.questionnaire_models import (
@@ -42,6 +43,7 @@ CUSTOMERS = "customers"            # the residents' group where the pack has no 
 LINK_DAYS = 30                     # a customer's link (product default)
 ROUND_DAYS = 14                    # a round's links, unless the administrator says otherwise
 MAX_TOKEN = 100
+AFTER_CLOSE_WINDOW = timedelta(days=2)   # closures the periodic job still looks at
 
 
 @dataclass
@@ -192,6 +194,10 @@ def link_for_contact(ctx, questionnaire, contact, url_for_token, subject=""):
     """A resident's link about a closed contact; e-mailed when the customer gave an address.
     Returns ``(link, url, email row or None)``."""
     require(ctx.actor, "questionnaire.send")
+    return _customer_link(ctx, questionnaire, contact, url_for_token, subject)
+
+
+def _customer_link(ctx, questionnaire, contact, url_for_token, subject=""):
     if contact.state != "closed":
         _refuse({"ref": ["The matter is not closed yet."]},
                 "Send the questionnaire once the matter is closed.", "事项办结后才能发送问卷。")
@@ -213,6 +219,53 @@ def link_for_contact(ctx, questionnaire, contact, url_for_token, subject=""):
     if email is not None and email.status == "pending":
         mailer.send_email.enqueue(ctx.tenant.id, email.id)
     return link, url, email
+
+
+# -- after closure: the periodic job --------------------------------------------------------
+
+def send_after_close(ctx, base_url):
+    """E-mail a link to every customer with an address whose matter was closed in the last
+    :data:`AFTER_CLOSE_WINDOW` and who has none yet, for the first active residents'
+    questionnaire rating the matter's department.  Idempotent: one link per contact and
+    questionnaire.  Returns the links made."""
+    questionnaires = db.session.scalars(select(Questionnaire).where(
+        Questionnaire.audience == "customers", Questionnaire.active.is_(True))
+        .order_by(Questionnaire.id)).all()
+    if not questionnaires:
+        return []
+    sent = set(db.session.execute(select(QuestionnaireLink.questionnaire_id,
+                                         QuestionnaireLink.contact_id).where(
+        QuestionnaireLink.contact_id.is_not(None),
+        QuestionnaireLink.created_at >= ctx.at - 2 * AFTER_CLOSE_WINDOW)).all())
+    closed = db.session.scalars(select(Contact).join(Customer, Contact.customer_id == Customer.id)
+                                .where(Contact.state == "closed",
+                                       Contact.closed_at >= ctx.at - AFTER_CLOSE_WINDOW,
+                                       Customer.email != "")
+                                .order_by(Contact.id)).all()
+    made = []
+    for contact in closed:
+        department_id = contact.handler_department_id or contact.owner_department_id
+        q = next((q for q in questionnaires if department_id in q.department_ids), None)
+        if q is None or (q.id, contact.id) in sent:
+            continue
+        path = f"{base_url.rstrip('/')}/t/{ctx.tenant.slug}/q/"
+        made.append(_customer_link(ctx, q, contact, lambda t, p=path: p + t)[0])
+    return made
+
+
+@jobs.job(queue="default")
+def after_close_all(tenant_id):
+    """Periodic: one after-closure job per active tenant."""
+    for tid in active_tenant_ids():
+        after_close_tenant.enqueue(tid)
+
+
+@jobs.job(queue="default")
+def after_close_tenant(tenant_id):
+    from flask import current_app
+    tenant = db.session.get(Tenant, tenant_id)
+    base = current_app.config.get("SHOUWEN_PUBLIC_URL") or ""
+    return len(send_after_close(Context(tenant=tenant), base))
 
 
 def find(token):

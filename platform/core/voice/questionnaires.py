@@ -6,7 +6,8 @@ about its own department; a round issues one link per active staff member whose 
 (``Staff.title``) is in one of the questionnaire's groups and whose department it rates.
 A resident gets a link for the department that handled the matter (else the owner's),
 in the pack's group without roles when it has one, else the group ``customers`` (shown
-apart; it counts in no weighted score).
+apart; it counts in no weighted score).  The periodic job :func:`after_close_all` e-mails
+that link to customers who gave an address; staff make it for the others.
 
 A link is answered once: the answer locks the link's row, and the answer's unique key per
 link makes a second submit a 409 even without the lock; an expired or revoked link is a

@@ -331,6 +331,12 @@ POLICY = {
     "wording": WORDING,
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
+    # Product default: the seeds give this sector no questionnaire grouping, so every
+    # respondent (residents and staff alike) is one group, 100 % (core.voice.questionnaires).
+    "questionnaire": {
+        "groups": [{"key": "respondents", "name": text("全部答卷人", "All respondents"),
+                    "weight": 100, "roles": []}],
+        "citation": "Product default: the seeds give no grouping; one group, 100 %."},
     "reminders": REMINDERS,
     "calendar": CALENDAR,
 }

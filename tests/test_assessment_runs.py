@@ -136,56 +136,59 @@ def test_a_new_run_supersedes_the_draft_and_drafts_are_for_supervisors(app, logi
 
 
 def test_a_week_or_bad_scores_are_refused_by_field(app, login):
-    qi = login("demo-property", "inspector")
-    week = qi.post("/assessments", json={"period": "week", "at": "2027-W10"})
+    union = login("demo-bank", "inspector")
+    week = union.post("/assessments", json={"period": "week", "at": "2027-W10"})
     assert week.status_code == 422 and "period" in week.get_json()["error"]["fields"]
-    bad = qi.post("/assessments", json={**MARCH, "entered": {
-        "engineering": {"customer_supervisors": 120, "nope": 3}, "nowhere": {"x": 1}}})
+    bad = union.post("/assessments", json={**MARCH, "entered": {
+        "counter": {"register_kept": 120, "nope": 3}, "nowhere": {"x": 1}}})
     fields = bad.get_json()["error"]["fields"]
     assert bad.status_code == 422
-    assert set(fields) == {"entered.engineering.customer_supervisors",
-                           "entered.engineering.nope", "entered.nowhere"}
-    not_a_number = qi.post("/assessments", json={**MARCH, "entered": {
-        "engineering": {"customer_supervisors": "lots"}}})
+    assert set(fields) == {"entered.counter.register_kept",
+                           "entered.counter.nope", "entered.nowhere"}
+    not_a_number = union.post("/assessments", json={**MARCH, "entered": {
+        "counter": {"register_kept": "lots"}}})
     assert not_a_number.status_code == 422
 
 
-def test_property_questionnaires_entered_during_review_rescore_from_frozen_inputs(app, login):
-    """Engineering 90 / 80 / 70 -> 82 (40/40/20); the team leaders' 70 arrives later."""
-    qi = login("demo-property", "inspector")
-    run = qi.post("/assessments", json={**MARCH, "entered": {
-        "engineering": {"customer_supervisors": 90, "other_managers": 80}}}).get_json()
-    assert _by_code(run)["engineering"]["score"] == 85.0      # (36 + 32) / 0.8
-    later = qi.post(f"/assessments/{run['id']}/scores", json={"entered": {
-        "engineering": {"team_leaders": 70}, "security": {"customer_supervisors": 60}}})
+def test_entered_scores_during_review_rescore_from_frozen_inputs(app, login):
+    """The bank's counter: register 90 (25), complaints 80 (25) -> 85; staff opinion 70
+    (15) and wording 70 (10) arrive later -> (2250 + 2000 + 1050 + 700) / 75 = 80.00 (no
+    clocks: the on-time component is left out).  (The property's questionnaire groups are
+    computed from the answers now: tests/test_questionnaires.py.)"""
+    union = login("demo-bank", "inspector")
+    run = union.post("/assessments", json={**MARCH, "entered": {
+        "counter": {"register_kept": 90, "client_complaints": 80}}}).get_json()
+    assert _by_code(run)["counter"]["score"] == 85.0
+    later = union.post(f"/assessments/{run['id']}/scores", json={"entered": {
+        "counter": {"staff_opinion": 70, "wording": 70}, "operations": {"register_kept": 60}}})
     assert later.status_code == 200, later.get_json()
     rows = _by_code(later.get_json())
-    assert (rows["engineering"]["score"], rows["engineering"]["rank"]) == (82.0, 1)
-    assert (rows["security"]["score"], rows["security"]["rank"]) == (60.0, 2)
-    assert rows["engineering"]["entered"] == {"customer_supervisors": 90.0,
-                                              "other_managers": 80.0, "team_leaders": 70.0}
+    assert (rows["counter"]["score"], rows["counter"]["rank"]) == (80.0, 1)
+    assert (rows["operations"]["score"], rows["operations"]["rank"]) == (60.0, 2)
+    assert rows["counter"]["entered"] == {"register_kept": 90.0, "client_complaints": 80.0,
+                                          "staff_opinion": 70.0, "wording": 70.0}
     kinds = [(a["kind"], a["component"], a["after"]) for a in later.get_json()["adjustments"]]
-    assert ("entered", "team_leaders", 70.0) in kinds
+    assert ("entered", "staff_opinion", 70.0) in kinds
 
 
 def test_the_export_holds_the_ranking_and_a_reason_cannot_run_as_a_formula(app, login):
-    qi = login("demo-property", "inspector")
-    run = qi.post("/assessments", json={**MARCH, "entered": {
-        "engineering": {"customer_supervisors": 90, "other_managers": 80,
-                        "team_leaders": 70}}}).get_json()
-    qi.post(f"/assessments/{run['id']}/adjustments", json={
-        "department": "engineering", "score": 88, "reason": "=HYPERLINK(\"http://x\")"})
-    res = qi.get(f"/assessments/{run['id']}/export.xlsx", headers={"Accept-Language": "en"})
+    union = login("demo-bank", "inspector")
+    run = union.post("/assessments", json={**MARCH, "entered": {
+        "counter": {"register_kept": 90, "client_complaints": 80, "staff_opinion": 70,
+                    "wording": 70}}}).get_json()
+    union.post(f"/assessments/{run['id']}/adjustments", json={
+        "department": "counter", "score": 88, "reason": "=HYPERLINK(\"http://x\")"})
+    res = union.get(f"/assessments/{run['id']}/export.xlsx", headers={"Accept-Language": "en"})
     assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(res.data))
     ranking = list(book["Assessment"].values)
     assert ranking[0][:4] == ("Period", "2027-03", "Revision", 1)
     assert ranking[1][0:2] == ("Rank", "Department")
-    engineering = next(r for r in ranking[2:] if r[1] == "Engineering & Repairs")
-    assert engineering[0] == 1 and engineering[-3:] == (82.0, 88.0, "yes")
+    counter = next(r for r in ranking[2:] if r[1] == "Counter / retail banking")
+    assert counter[0] == 1 and counter[-3:] == (80.0, 88.0, "yes")
     trail = list(book["Adjustments"].values)
     assert trail[1][-1] == "'=HYPERLINK(\"http://x\")"
-    with tenant_scope(_tenant("demo-property").id):
+    with tenant_scope(_tenant("demo-bank").id):
         assert db.session.scalars(select(AssessmentAdjustment.reason)).all() == [
             "=HYPERLINK(\"http://x\")"]      # stored as typed; defused only in the sheet
 

@@ -3,7 +3,7 @@
 The stories happen in 2027, where the demo tenants have no contacts, so every figure is the
 story's own.  Stored runs, review, publishing and export are not built yet on this branch.
 """
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from marshmallow import ValidationError
@@ -14,7 +14,7 @@ from core.extensions import db
 from core.policy.plugins import PackManager
 from core.policy.schema import validate_policy
 from core.supervision import assessments, figures, periods
-from core.tenancy.models import Tenant
+from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 from policy_packs.hotel.policy import POLICY as HOTEL
 
@@ -49,14 +49,54 @@ def test_hotel_scores_from_the_months_figures(app, login, frozen, runner):
     assert security["components"][0]["inputs"] == {"count": 1, "contacts": 2}
 
 
+def _answers(slug, answers):
+    """Questionnaire answers in March 2027: ``{department: {group: [0-100, ...]}}``."""
+    from core.voice.questionnaire_models import (
+        Questionnaire,
+        QuestionnaireAnswer,
+        QuestionnaireLink,
+    )
+    with unscoped():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one()
+    at = datetime(2027, 3, 30, 2, tzinfo=timezone.utc)
+    with tenant_scope(tenant.id):
+        codes = {d.code: d.id for d in db.session.scalars(select(Department))}
+        admin = db.session.scalars(select(Staff).where(Staff.username == "admin")).one()
+        q = Questionnaire(tenant_id=tenant.id, title="问卷", audience="staff", questions=["q"],
+                          scale_min=0, scale_max=100, department_ids=list(codes.values()),
+                          group_keys=[], created_by_id=admin.id, created_at=at)
+        db.session.add(q)
+        db.session.flush()
+        for code, groups in answers.items():
+            for group, values in groups.items():
+                for i, value in enumerate(values):
+                    link = QuestionnaireLink(
+                        tenant_id=tenant.id, questionnaire_id=q.id, department_id=codes[code],
+                        group_key=group, digest=f"{code}-{group}-{i}", created_at=at,
+                        expires_at=at, used_at=at)
+                    db.session.add(link)
+                    db.session.flush()
+                    db.session.add(QuestionnaireAnswer(
+                        tenant_id=tenant.id, link_id=link.id, questionnaire_id=q.id,
+                        department_id=codes[code], group_key=group, day=date(2027, 3, 31),
+                        values=[value], score_centi=value * 100, comment="", at=at))
+        db.session.flush()
+
+
 def test_property_questionnaire_groups_weigh_40_40_20(app):
-    """Engineering: 90, 80, 70 -> 0.4 × 90 + 0.4 × 80 + 0.2 × 70 = 82.  Security: 100, 60,
-    50 -> 40 + 24 + 10 = 74.  Cleaning: only the first group so far, 85 -> 85."""
-    rows = _rows("demo-property", MARCH, {
-        "engineering": {"customer_supervisors": 90, "other_managers": 80, "team_leaders": 70},
-        "security": {"customer_supervisors": 100, "other_managers": 60, "team_leaders": 50},
-        "cleaning": {"customer_supervisors": 85}})
+    """Engineering: 90, 80 (two answers: 70 and 90), 70 -> 0.4 × 90 + 0.4 × 80 + 0.2 × 70
+    = 82.  Security: 100, 60, 50 -> 40 + 24 + 10 = 74.  Cleaning: only the first group so
+    far, 85 -> 85.  Residents' answers (group ``customers``) count in no component."""
+    _answers("demo-property", {
+        "engineering": {"customer_supervisors": [90], "other_managers": [70, 90],
+                        "team_leaders": [70], "customers": [0]},
+        "security": {"customer_supervisors": [100], "other_managers": [60],
+                     "team_leaders": [50]},
+        "cleaning": {"customer_supervisors": [85]}})
+    rows = _rows("demo-property", MARCH)
     assert (rows["engineering"]["score"], rows["engineering"]["rank"]) == (82.0, 2)
+    assert rows["engineering"]["components"][1]["inputs"] == {
+        "group": "other_managers", "answers": 2, "mean": 80.0}
     assert (rows["security"]["score"], rows["security"]["rank"]) == (74.0, 3)
     assert (rows["cleaning"]["score"], rows["cleaning"]["rank"]) == (85.0, 1)
     assert "customer_service" not in rows

@@ -53,6 +53,13 @@ CROSS_TENANT_CALLS = [
     ("POST", "/contacts/{ref}/rectification", {"text": "已整改"}),
     ("POST", "/contacts/{ref}/rating/appeal", {"reason": "误评"}),
     ("POST", "/contacts/{ref}/rating/appeal/decision", {"outcome": "upheld", "reason": "核实"}),
+    ("GET", "/questionnaires/{questionnaire_id}", None),
+    ("PUT", "/questionnaires/{questionnaire_id}", {
+        "title": "住客问卷", "audience": "customers", "questions": ["服务态度"],
+        "departments": ["security"], "groups": ["respondents"]}),
+    ("POST", "/questionnaires/{questionnaire_id}/rounds", {"period": "month", "at": "2026-09"}),
+    ("POST", "/questionnaires/{questionnaire_id}/links", {"ref": "HT-20261001-0001"}),
+    ("GET", "/questionnaires/{questionnaire_id}/scores", None),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
@@ -113,7 +120,13 @@ def hotel_world(login, frozen):
         run = login("demo-hotel", "admin").post("/assessments",
                                                 json={"period": "month", "at": "2026-09"})
         assert run.status_code == 201, run.get_json()
-    return {"run_id": run.get_json()["id"], "user": security, "ref": c["ref"], "transfer_id": transfer_id,
+    questionnaire = login("demo-hotel", "admin").post("/questionnaires", json={
+        "title": "住客问卷", "audience": "customers", "questions": ["服务态度"],
+        "departments": ["security"], "groups": ["respondents"]})
+    assert questionnaire.status_code == 201, questionnaire.get_json()
+    return {"run_id": run.get_json()["id"], "user": security,
+            "questionnaire_id": questionnaire.get_json()["id"],
+            "ref": c["ref"], "transfer_id": transfer_id,
             "violation_id": violations[0]["id"], "version": res.get_json()["version"],
             "notification_id": notification_id, "draw_id": draw_id, "item_id": item_id}
 
@@ -152,6 +165,8 @@ def _call(user, method, template, body, **ids):
     path = template.format(**ids)
     if method == "GET":
         return user.get(path)
+    if method == "PUT":
+        return user._call("PUT", path, json=body)
     return user.post(path, json=body)
 
 
@@ -181,7 +196,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
                                            violation_id=1, version=1,
                                            notification_id=1, draw_id=1, item_id=1,
-                                           run_id=1)
+                                           run_id=1, questionnaire_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -206,7 +221,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
-                    run_id=hotel_world["run_id"])
+                    run_id=hotel_world["run_id"],
+                    questionnaire_id=hotel_world["questionnaire_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -225,7 +241,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
-                    run_id=hotel_world["run_id"])
+                    run_id=hotel_world["run_id"],
+                    questionnaire_id=hotel_world["questionnaire_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -513,6 +530,8 @@ FILL = {
     "draw_id": lambda w: [w["draw_id"]],
     "item_id": lambda w: [w["item_id"]],
     "run_id": lambda w: [w["run_id"]],
+    "questionnaire_id": lambda w: [w["questionnaire_id"]],
+    "answer_token": lambda w: [w["answer_token"]],
     "department_id": lambda w: [w["department_id"]],
     "staff_id": lambda w: [w["staff_id"]],
     "token_id": lambda w: [w["token_id"]],
@@ -597,9 +616,11 @@ def world(app, hotel_world):
         endpoint = webhooks.create_endpoint(admin, "https://hooks.example.com/shouwen",
                                             ["contact.registered"])
         message = _customer_message(hotel, hotel_world["ref"])
+        answer_token = _questionnaire_link(tenant, hotel_world["questionnaire_id"], dept)
         db.session.commit()
         ids = dict(hotel_world, hotel=hotel, staff_id=staff.id, department_id=dept.id,
                    endpoint_id=endpoint.id, message_id=message.id,
+                   answer_token=answer_token,
                    token_id=token.id, link_token=url, policy_number=version.number,
                    day_id=day.id, year=2027)
     db.session.expunge_all()
@@ -617,6 +638,19 @@ def _customer_message(hotel, ref):
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def _questionnaire_link(tenant, questionnaire_id, dept):
+    """A live one-time link of the hotel's questionnaire (written directly: no closed contact)."""
+    from datetime import datetime, timezone
+
+    from core.voice import questionnaires as quest
+    from core.voice.questionnaire_models import Questionnaire
+    q = db.session.get(Questionnaire, questionnaire_id)
+    _link, token = quest._new_link(quest.Context(tenant=tenant), q, dept.id, "respondents",
+                                   datetime(2030, 1, 1, tzinfo=timezone.utc))
+    db.session.flush()
+    return token
 
 
 def _concrete(rule, world):
@@ -715,7 +749,8 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
                 "api.openapi", "web.login", "admin.set_password",
                 "web.progress_page", "api.public_progress",   # public: the customer's look-up
                 "web.rate_service", "api.public_rating",       # and rating
-                "web.short_link", "web.progress_confirm"):    # public: QR link, confirmation
+                "web.short_link", "web.progress_confirm",    # public: QR link, confirmation
+                "web.questionnaire_answer"):                   # public: a one-time link
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
                                                                            "OPTIONS"})[0]

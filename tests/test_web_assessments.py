@@ -65,23 +65,27 @@ def test_a_department_supervisor_is_offered_no_step_and_staff_no_draft(
     assert web_login("demo-bank", "admin").get(f"/assessments/{run_id}").status_code == 404
 
 
-def test_property_questionnaire_grid_and_bad_numbers(app, web_login):
-    qi = web_login("demo-property", "inspector")
-    page = qi.get("/assessments").get_data(as_text=True)
-    assert 'name="entered.engineering.customer_supervisors"' in page
-    bad = qi.post("/assessments", data={"period": "month", "at": "2027-03",
-                                        "entered.engineering.customer_supervisors": "lots"})
+def test_entered_score_grid_and_bad_numbers(app, web_login):
+    """The bank's entered components (the property's questionnaire groups are computed from
+    the answers: tests/test_questionnaires.py).  Counter: register 90, complaints 80,
+    staff opinion 70, wording 70 -> 80.00; staff opinion 20 -> (6000 - 750) / 75 = 70.00."""
+    union = web_login("demo-bank", "inspector")
+    page = union.get("/assessments").get_data(as_text=True)
+    assert 'name="entered.counter.register_kept"' in page
+    bad = union.post("/assessments", data={"period": "month", "at": "2027-03",
+                                           "entered.counter.register_kept": "lots"})
     assert bad.status_code == 302 and bad.headers["Location"].endswith("/assessments")
-    week = qi.post("/assessments", data={"period": "week", "at": "2027-W10"})
+    week = union.post("/assessments", data={"period": "week", "at": "2027-W10"})
     assert week.headers["Location"].endswith("/assessments")
-    res = qi.post("/assessments", data={
-        "period": "month", "at": "2027-03", "entered.engineering.customer_supervisors": "90",
-        "entered.engineering.other_managers": "80", "entered.engineering.team_leaders": "70"})
+    res = union.post("/assessments", data={
+        "period": "month", "at": "2027-03", "entered.counter.register_kept": "90",
+        "entered.counter.client_complaints": "80", "entered.counter.staff_opinion": "70",
+        "entered.counter.wording": "70"})
     run_id = _run_id(res)
-    page = qi.get(f"/assessments/{run_id}").get_data(as_text=True)
-    row = re.search(r'<tr id="row-engineering">(.*?)</tr>', page, re.S).group(1)
-    assert "82.00" in row
-    qi.post(f"/assessments/{run_id}/scores", data={"entered.engineering.team_leaders": "20"})
-    page = qi.get(f"/assessments/{run_id}").get_data(as_text=True)
-    row = re.search(r'<tr id="row-engineering">(.*?)</tr>', page, re.S).group(1)
-    assert "72.00" in row                     # 36 + 32 + 4
+    page = union.get(f"/assessments/{run_id}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-counter">(.*?)</tr>', page, re.S).group(1)
+    assert "80.00" in row
+    union.post(f"/assessments/{run_id}/scores", data={"entered.counter.staff_opinion": "20"})
+    page = union.get(f"/assessments/{run_id}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-counter">(.*?)</tr>', page, re.S).group(1)
+    assert "70.00" in row                     # 2250 + 2000 + 300 + 700 = 5250 / 75

@@ -51,6 +51,7 @@ def create_app(config=None):
     from core.tenancy import models as tenancy_models  # noqa: F401
     from core.voice import rating_models  # noqa: F401
     from core.tenancy import password_links
+    from core.voice import questionnaire_models  # noqa: F401
     app.register_blueprint(api_bp)
     _init_web(app)
     from core import cli

@@ -321,6 +321,12 @@ POLICY = {
     "confirmation": {"forms": ["three_part_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
+    # Product default: the seeds give this sector no questionnaire grouping, so every
+    # respondent (residents and staff alike) is one group, 100 % (core.voice.questionnaires).
+    "questionnaire": {
+        "groups": [{"key": "respondents", "name": text("全部答卷人", "All respondents"),
+                    "weight": 100, "roles": []}],
+        "citation": "Product default: the seeds give no grouping; one group, 100 %."},
     "reminders": {"fractions": [0.5, 0.8], "morning_of_due_day": True},
     # Product default hours (the seeds give none); statutory calendar with make-up working days.
     "calendar": {"kind": "statutory",

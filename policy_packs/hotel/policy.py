@@ -341,6 +341,12 @@ POLICY = {
     "confirmation": {"forms": [], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
+    # Product default: the seeds give this sector no questionnaire grouping, so every
+    # respondent (residents and staff alike) is one group, 100 % (core.voice.questionnaires).
+    "questionnaire": {
+        "groups": [{"key": "respondents", "name": text("全部答卷人", "All respondents"),
+                    "weight": 100, "roles": []}],
+        "citation": "Product default: the seeds give no grouping; one group, 100 %."},
     "reminders": REMINDERS,
     "calendar": CALENDAR,
 }

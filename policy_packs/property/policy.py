@@ -334,18 +334,37 @@ PENALTIES = {
 ASSESSMENT = {
     # Seed 000 (Vanke questionnaire) and seed 004: customer service supervises every
     # department's service; the rating is a questionnaire answered by three groups, customer
-    # supervisors 40 %, other managers 40 %, team leaders 20 %.  Each group's result is typed
-    # in by customer service during review (0-100): the answers are on paper.
+    # supervisors 40 %, other managers 40 %, team leaders 20 %.  Each group's result is the
+    # mean of its answers about the department in the period (core.voice.questionnaire_scores).
     "supervisor": "customer_service",
     "period": "month",            # product default
     "components": [
-        {"key": "customer_supervisors", "weight": 40, "source": "entered",
+        {"key": "customer_supervisors", "weight": 40, "source": "questionnaire",
+         "group": "customer_supervisors",
          "name": text("客服主管评分", "Customer supervisors' rating")},
-        {"key": "other_managers", "weight": 40, "source": "entered",
+        {"key": "other_managers", "weight": 40, "source": "questionnaire",
+         "group": "other_managers",
          "name": text("其他部门经理评分", "Other managers' rating")},
-        {"key": "team_leaders", "weight": 20, "source": "entered",
+        {"key": "team_leaders", "weight": 20, "source": "questionnaire",
+         "group": "team_leaders",
          "name": text("班组长评分", "Team leaders' rating")},
     ],
+}
+
+# Seed 000 (万科物业首问责任制实施调查问卷): three questionnaires, one per group: "部门客户主管、
+# 品质联络员 … 占部门整体得分的40%", "部门其它业务主管、一般管理员 … 40%", "部门保安队长、保洁组长
+# … 20%".  The groups map to the role keys above; residents' answers (no role) are not part
+# of the seed's grouping and are shown apart.
+QUESTIONNAIRE = {
+    "groups": [
+        {"key": "customer_supervisors", "weight": 40, "roles": ["cr_supervisor", "quality"],
+         "name": text("客户主管、品质联络员", "Customer supervisors and quality liaisons")},
+        {"key": "other_managers", "weight": 40, "roles": ["supervisor", "office_manager"],
+         "name": text("其它业务主管、一般管理员", "Other supervisors and managers")},
+        {"key": "team_leaders", "weight": 20, "roles": ["team_leader"],
+         "name": text("保安队长、保洁组长", "Security captains and cleaning leads")},
+    ],
+    "citation": "Seed 000, Vanke questionnaire: 40 % / 40 % / 20 % of the department's score.",
 }
 
 REMINDERS = {"fractions": [0.5, 0.8], "morning_of_due_day": True}
@@ -375,6 +394,7 @@ POLICY = {
     "confirmation": {"forms": ["countersign_form"], "ways": ["paper", "tablet", "online"]},
     "penalties": PENALTIES,
     "assessment": ASSESSMENT,
+    "questionnaire": QUESTIONNAIRE,
     "reminders": REMINDERS,
     "calendar": CALENDAR,
 }

@@ -132,7 +132,12 @@ def test_assessment_weights_40_40_20():
     a = _doc()["assessment"]
     assert {c["key"]: c["weight"] for c in a["components"]} == {
         "customer_supervisors": 40, "other_managers": 40, "team_leaders": 20}
-    assert {c["source"] for c in a["components"]} == {"entered"}
+    assert {c["source"] for c in a["components"]} == {"questionnaire"}
+    groups = {g["key"]: g for g in _doc()["questionnaire"]["groups"]}
+    assert {k: g["weight"] for k, g in groups.items()} == {
+        "customer_supervisors": 40, "other_managers": 40, "team_leaders": 20}
+    assert {c["group"] for c in a["components"]} == set(groups)
+    assert groups["team_leaders"]["roles"] == ["team_leader"]
 
 
 def test_wording_and_forms():

@@ -149,6 +149,7 @@ from core.api import (  # noqa: E402,F401  (routes)
     openapi,
     policy_history,
     progress,  # noqa: E402,F401  (the public look-up)
+    questionnaires,
     ratings,  # the customer's rating (public) and the bad-review loop
     spot_checks,
     supervision,

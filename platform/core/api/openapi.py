@@ -7,10 +7,17 @@ from core.api import bp
 from core.api import schemas as s
 from core.api.assessments import AdjustIn, RunIn, ScoresIn
 from core.api.notifications import NotificationListArgs, NotificationListOut, NotificationOut
+from core.api.questionnaires import (
+    QuestionnaireIn,
+    QuestionnaireLinkIn,
+    QuestionnaireRoundIn,
+    QuestionnaireScoresQuery,
+)
 from core.api.ratings import AppealDecisionIn, AppealIn, PublicRatingIn, RectificationIn
 from core.api.spot_checks import DrawIn, RecordIn
 from core.api.supervision import SummaryOut, SummaryQuery
 from core.voice import signatures
+
 
 class Items:
     """A list answer: ``{"items": [...]}`` (plus ``extra`` properties, e.g. the next cursor)."""
@@ -110,11 +117,30 @@ ROUTES = [
      "quarter|year&at=2027-03, or ?from=&to= local dates; ?group_by=department|staff|kind; "
      "?department=<code>); supervision.view, one's own department without "
      "supervision.view_all", None, SummaryOut, 200),
+    ("/questionnaires", "get", "Questionnaires, newest first (questionnaire.view)", None,
+     Items(), 200),
+    ("/questionnaires", "post", "Questionnaires: define one (title, questions on one scale, "
+     "optional free-text question, departments rated, role groups; administrators)",
+     QuestionnaireIn, None, 201),
+    ("/questionnaires/{id}", "get", "Questionnaires: one questionnaire (frozen once answered)",
+     None, None, 200),
+    ("/questionnaires/{id}", "put", "Questionnaires: change one; 409 once it has answers "
+     "(only 'active' may change then)", QuestionnaireIn, None, 200),
+    ("/questionnaires/{id}/rounds", "post", "Questionnaires: start a round for a period (one "
+     "one-time link per respondent of the role groups; the links are in this answer only)",
+     QuestionnaireRoundIn, None, 201),
+    ("/questionnaires/{id}/links", "post", "Questionnaires: a one-time link for the resident "
+     "of a closed contact (e-mailed when the customer gave an address)", QuestionnaireLinkIn,
+     None, 201),
+    ("/questionnaires/{id}/scores", "get", "Questionnaires: each department's score of a "
+     "period (?period=&at= or ?from=&to=): the groups' means and their weighted mean",
+     None, None, 200),
 ]
 
 # Query parameters of GET routes, from the same schemas the routes load them with.
 QUERY = {"/contacts": s.ContactFilter, "/notifications": NotificationListArgs,
-         "/supervision/summary": SummaryQuery}
+         "/supervision/summary": SummaryQuery,
+         "/questionnaires/{id}/scores": QuestionnaireScoresQuery}
 ERRORS = {
     "400": "Malformed request (not JSON, or a bad parameter)",
     "401": "No valid token",

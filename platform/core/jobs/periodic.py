@@ -25,6 +25,7 @@ PERIODIC = [
     ("core.jobs.periodic.retry_deliveries", 60),    # e-mail / webhook deliveries due a retry
     ("core.deadlines.reminders.digest_all", 900),        # the daily digest, once per staff per day
     ("core.supervision.report.report_all", 900),         # the scheduled report, once per period
+    ("core.voice.questionnaires.after_close_all", 300),  # residents' questionnaire links
 ]
 
 

@@ -21,7 +21,7 @@ from marshmallow import (
 )
 
 from core.policy import templating
-from core.policy.assessment_schema import Assessment, check_codes
+from core.policy.assessment_schema import DEFAULT_GROUPING, Assessment, Grouping, check_codes
 from core.policy.text_schema import Text
 from core.rules import DEADLINE_KINDS, PERMISSIONS, STAGES, TRIGGERS, UNITS
 from core.validation import Text as Str
@@ -225,6 +225,8 @@ class PolicySchema(Schema):
     penalties = fields.Dict(keys=Str(validate=_key), values=fields.Nested(Penalty),
                             required=True)
     assessment = fields.Nested(Assessment, required=True)
+    # Who answers the questionnaires in which group (core.voice.questionnaire_scores).
+    questionnaire = fields.Nested(Grouping, load_default=lambda: DEFAULT_GROUPING)
     reminders = fields.Nested(Reminders, load_default=lambda: {"fractions": [0.5, 0.8],
                                                                "morning_of_due_day": True})
     calendar = fields.Nested(Calendar, required=True)

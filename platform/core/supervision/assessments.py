@@ -20,6 +20,7 @@ from core.policy import versions as policies
 from core.policy.plugins import manager
 from core.supervision import figures as figures_mod
 from core.tenancy.models import Department
+from core.voice import questionnaire_scores
 
 
 def _per_contact(n, contacts):
@@ -61,6 +62,8 @@ def score(hooks, policy, department, fig, entered=None):
         if component["source"] == "entered":
             value = entered.get(component["key"])
             inputs = {"entered": value}
+        elif component["source"] == "questionnaire":
+            value, inputs = questionnaire_scores.component_value(component, fig)
         else:
             value, inputs = figure_value(component, fig)
         rows.append({"key": component["key"], "weight": component["weight"],
@@ -123,7 +126,11 @@ def compute(tenant, period, entered=None, version_id=None):
     ranked.  ``entered`` is ``{department code: {component key: 0-100}}``."""
     version_id = version_id or policies.current_version_id(tenant)
     pack_key, policy = policy_of(version_id)
-    rows = department_rows(pack_key, policy, figures_mod.read(period, by="department"),
+    by_department = figures_mod.read(period, by="department")
+    if any(c["source"] == "questionnaire" for c in policy["assessment"]["components"]):
+        # the answers' sums join the figures, so the run freezes them with the rest
+        questionnaire_scores.add_to(by_department, period, figures_mod.Figures)
+    rows = department_rows(pack_key, policy, by_department,
                            assessed_departments(policy), entered)
     return {"policy_version_id": version_id, "pack_key": pack_key, "policy": policy,
             "rows": rank(rows)}

@@ -58,7 +58,12 @@ PERMISSIONS = {
     "spotcheck.view": SUPERVISORS,
     "spotcheck.draw": OVERSEERS,
     "spotcheck.record": OVERSEERS,
-    "report.receive": OVERSEERS,                   # the scheduled (monthly) summary
+    "report.receive": OVERSEERS,
+    # Questionnaires (core.voice.questionnaires): an administrator defines them and starts
+    # rounds; whoever closes matters may send a resident the link; supervisors read scores.
+    "questionnaire.manage": ("admin",),
+    "questionnaire.send": EVERYONE,
+    "questionnaire.view": SUPERVISORS,                   # the scheduled (monthly) summary
     "notification.oversight": ("cr_supervisor", "inspector"),
     # The customer's rating (core.voice): a department's supervisors appeal a rating of their
     # department to the supervising side, which decides (never the department appealing).

@@ -168,6 +168,7 @@ from core.web import (  # noqa: E402,F401
     inbox,
     printing,
     progress,
+    questionnaires,
     queues,
     ratings,
     registers,

@@ -73,6 +73,9 @@ def public_progress(slug):
         view["due"]["at"] = local_iso(view["due"]["at"], tenant)
     for item in view["timeline"]:
         item["at"] = local_iso(item["at"], tenant)
+    for item in view["complaints"]:
+        for key in ("received_at", "handled_at"):
+            item[key] = local_iso(item[key], tenant)
     view["language"] = lang
     response = jsonify(view)
     response.headers["Cache-Control"] = "no-store"

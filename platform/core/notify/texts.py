@@ -28,6 +28,7 @@ TITLES = {
     "copy": _l("Copy: %(ref)s, %(step)s (%(actor)s)"),
     "report": _l("Supervision report for %(period)s"),
     "assessment": _l("Assessment notice for %(period)s (revision %(revision)s)"),
+    "complaint": _l("%(ref)s: a complaint about staff was sent to your department"),
 }
 REPORT_LINES = (
     ("contacts", _l("Contacts: %(value)s")),
@@ -154,6 +155,7 @@ def email(params, topic, lang, link, tenant_name, tz):
     with force_locale(lang):
         footer = {"report.summary": _("Open the figures: %(link)s", link=link),
                   "assessment.published": _("Open the assessment: %(link)s", link=link),
+                  "complaint.received": _("Open the complaint: %(link)s", link=link),
                   }.get(topic) or _("Open the contact: %(link)s", link=link)
         why = _("You receive this as a staff member of %(tenant)s (Shouwen).",
                 tenant=tenant_name)

@@ -107,7 +107,17 @@ def customer_view(tenant, contact, lang):
         "closed_at": contact.closed_at,
         "timeline": timeline,
         "timezone": tenant.timezone,
+        **_complaints(contact),
     }
+
+
+def _complaints(contact):
+    """The customer's complaints about staff (received / handled, by role, never a name) and
+    whom they may complain about, by role (core.voice.complaints)."""
+    from core.voice import complaints
+    return {"complaints": complaints.customer_items(contact),
+            "complaint_roles": [{"key": key, "text": gettext(complaints.CUSTOMER_ROLES[key])}
+                                for key in complaints.customer_choices(contact)]}
 
 
 def _timeline(contact, name):

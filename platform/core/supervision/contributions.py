@@ -17,6 +17,7 @@ the roll-up turns into the tenant's local day.
 | escalation | at | charged department | ``escalations`` ""; ``escalations.conflict`` ""; ``escalations.to`` level key |
 | violation | proposed | its department / person | ``violations.<status>`` by rule; ``violations.offence`` 1, 2, 3 (3rd or later) when confirmed |
 | callback | at | caller's department / caller | ``callbacks`` reached / unreached; ``satisfaction`` grade (total = grade) |
+| complaint (core.voice) | received | the person's department at the time / the person complained about | ``complaints.received`` open / substantiated / not_substantiated; ``complaints.source`` customer / staff |
 
 Other work (spot checks, the customers' own ratings and complaints) registers its rows
 in :data:`CONTRIBUTORS` the same way, and the figures show any metric family they add.
@@ -95,3 +96,8 @@ def register(model, function, columns):
 from core.supervision import spot_check_models as _spot
 
 register(_spot.SpotCheckRecord, _spot.of_record, _spot.COLUMNS)
+
+# Complaints about staff (core.voice): charged to the person and their department at the time.
+from core.voice import complaint_models as _complaints
+
+register(_complaints.Complaint, _complaints.of_complaint, _complaints.COLUMNS)

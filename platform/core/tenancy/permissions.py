@@ -57,6 +57,13 @@ PERMISSIONS = {
     "spotcheck.view": SUPERVISORS,
     "spotcheck.draw": OVERSEERS,
     "spotcheck.record": OVERSEERS,
+    # Complaints about staff (core.voice.complaints): anyone registers one on a customer's
+    # behalf; the receiving body's supervisors see and handle those routed to their
+    # department; leaders and administrators see all.  Nobody sees or handles a complaint
+    # about themselves (the domain's rule, not a role's).
+    "complaint.register": EVERYONE,
+    "complaint.receive": SUPERVISORS,
+    "complaint.view_all": ("leader", "admin"),
     "report.receive": OVERSEERS,                   # the scheduled (monthly) summary
     "notification.oversight": ("cr_supervisor", "inspector"),
 }

@@ -75,9 +75,10 @@ def _visible_or_404(complaint_id):
     return row
 
 
-def filtered(args):
-    """The list's filters: ``status``, ``finding``, ``department`` (receiving body's code)."""
-    stmt = complaints.visible(g.actor, select(Complaint))
+def filtered(actor, args):
+    """What ``actor`` may see, filtered by ``status``, ``finding``, ``department`` (the
+    receiving body's code): the API's list and the web page's."""
+    stmt = complaints.visible(actor, select(Complaint))
     if args.get("status") in STATUSES:
         stmt = stmt.where(Complaint.status == args["status"])
     if args.get("finding") in FINDINGS:
@@ -92,7 +93,7 @@ def filtered(args):
 def list_complaints():
     if not complaints.may_list(g.actor):
         return error(403, "forbidden", "You are not allowed to do this.")
-    rows = db.session.scalars(filtered(request.args).limit(LIST_LIMIT)).all()
+    rows = db.session.scalars(filtered(g.actor, request.args).limit(LIST_LIMIT)).all()
     return jsonify({"items": [body_of(r) for r in rows]})
 
 

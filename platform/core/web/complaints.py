@@ -56,7 +56,7 @@ def complaints_list():
         return render_template("web/violations_forbidden.html"), 403
     args = {k: (request.args.get(k) or "").strip()[:64] for k in ("status", "finding",
                                                                   "department")}
-    rows = db.session.scalars(filtered(args).limit(PAGE)).all()
+    rows = db.session.scalars(filtered(actor(), args).limit(PAGE)).all()
     departments = db.session.scalars(select(Department).where(Department.active.is_(True))
                                      .order_by(Department.code)).all()
     return render_template("web/voice/complaints.html", rows=rows, args=args,

@@ -48,11 +48,17 @@ CROSS_TENANT_CALLS = [
      {"department": "front_office", "score": 90, "reason": "复核"}),
     ("POST", "/assessments/{run_id}/publish", None),
     ("GET", "/assessments/{run_id}/export.xlsx", None),
+    ("GET", "/complaints/{complaint_id}", None),
+    ("POST", "/complaints/{complaint_id}/handling",
+     {"finding": "not_substantiated", "reply": "经核实不属实"}),
+    ("POST", "/contacts/{ref}/complaints", {"person": "security", "text": "态度生硬"}),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
     ("GET", "/api/v1/public/<slug>/progress"):
         "tests/test_progress.py::test_another_tenants_reference_is_not_found",
+    ("POST", "/api/v1/public/<slug>/complaints"):
+        "tests/test_complaints.py::test_wrong_code_is_the_look_ups_404_and_counts_towards_its_limit",
 }
 
 
@@ -106,7 +112,11 @@ def hotel_world(login, frozen):
         run = login("demo-hotel", "admin").post("/assessments",
                                                 json={"period": "month", "at": "2026-09"})
         assert run.status_code == 201, run.get_json()
-    return {"run_id": run.get_json()["id"], "user": security, "ref": c["ref"], "transfer_id": transfer_id,
+    complaint = login("demo-hotel", "admin").post(f"/contacts/{c['ref']}/complaints", json={
+        "person": "security", "text": "态度生硬"})       # routed to Quality Inspection
+    assert complaint.status_code == 201, complaint.get_json()
+    return {"complaint_id": complaint.get_json()["id"],
+            "run_id": run.get_json()["id"], "user": security, "ref": c["ref"], "transfer_id": transfer_id,
             "violation_id": violations[0]["id"], "version": res.get_json()["version"],
             "notification_id": notification_id, "draw_id": draw_id, "item_id": item_id}
 
@@ -174,7 +184,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
                                            violation_id=1, version=1,
                                            notification_id=1, draw_id=1, item_id=1,
-                                           run_id=1)
+                                           run_id=1, complaint_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -199,7 +209,7 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
-                    run_id=hotel_world["run_id"])
+                    run_id=hotel_world["run_id"], complaint_id=hotel_world["complaint_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -218,7 +228,7 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
                     version=hotel_world["version"],
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
-                    run_id=hotel_world["run_id"])
+                    run_id=hotel_world["run_id"], complaint_id=hotel_world["complaint_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -506,6 +516,7 @@ FILL = {
     "draw_id": lambda w: [w["draw_id"]],
     "item_id": lambda w: [w["item_id"]],
     "run_id": lambda w: [w["run_id"]],
+    "complaint_id": lambda w: [w["complaint_id"]],
     "department_id": lambda w: [w["department_id"]],
     "staff_id": lambda w: [w["staff_id"]],
     "token_id": lambda w: [w["token_id"]],
@@ -691,7 +702,8 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(("/t/", "/api/v1/")) or rule.endpoint in (
                 "api.openapi", "web.login", "admin.set_password",
-                "web.progress_page", "api.public_progress"):   # public: the customer's look-up
+                "web.progress_page", "api.public_progress",    # public: the customer's look-up
+                "web.complaint_from_progress", "api.public_complaint"):   # and complaint
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
                                                                            "OPTIONS"})[0]

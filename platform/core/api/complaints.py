@@ -31,6 +31,33 @@ LIST_LIMIT = 100
 STATUSES = ("open", "handled")
 
 
+class ComplaintFilter(Schema):
+    """The list's filters (query parameters)."""
+    status = Text(validate=validate.OneOf(STATUSES))
+    finding = Text(validate=validate.OneOf(FINDINGS))
+    department = Text(validate=validate.Length(min=1, max=64))   # the receiving body's code
+
+
+class ComplaintOut(Schema):
+    """A complaint as staff see it."""
+    id = fields.Integer()
+    contact = fields.String()
+    person = fields.Dict()
+    person_department = fields.String(allow_none=True)
+    relation = fields.String()
+    source = fields.String()
+    registered_by = fields.Dict(allow_none=True)
+    text = fields.String()
+    received_at = fields.String()
+    department = fields.String()
+    status = fields.String()
+    finding = fields.String(allow_none=True)
+    reply = fields.String()
+    handled_by = fields.Dict(allow_none=True)
+    handled_at = fields.String(allow_none=True)
+    violation_id = fields.Integer(allow_none=True)
+
+
 class RegisterIn(Schema):
     person = Text(required=True, validate=validate.Length(min=1, max=64))   # a username
     text = Text(required=True, validate=validate.Length(min=1, max=complaints.TEXT_MAX))
@@ -93,7 +120,8 @@ def filtered(actor, args):
 def list_complaints():
     if not complaints.may_list(g.actor):
         return error(403, "forbidden", "You are not allowed to do this.")
-    rows = db.session.scalars(filtered(g.actor, request.args).limit(LIST_LIMIT)).all()
+    args = load(ComplaintFilter(), request.args.to_dict())
+    rows = db.session.scalars(filtered(g.actor, args).limit(LIST_LIMIT)).all()
     return jsonify({"items": [body_of(r) for r in rows]})
 
 

@@ -22,6 +22,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
 from core.supervision import periods, rollup, spot_checks
+from core.voice import complaints
+from core.voice.complaint_models import Complaint
 from core.supervision.models import FigureCount, FigureCountMonth
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
@@ -36,6 +38,8 @@ step = st.one_of(
     st.tuples(st.just("sweep")),
     st.tuples(st.just("decide"), st.integers(0, 50), st.booleans()),
     st.tuples(st.just("spot_check"), st.integers(0, 50), st.integers(0, 7)),
+    st.tuples(st.just("complain"), st.integers(0, 50), st.integers(0, 50)),
+    st.tuples(st.just("handle_complaint"), st.integers(0, 50), st.booleans()),
 )
 
 
@@ -123,6 +127,32 @@ class World:
                               "confirm" if confirm else "waive", "核实", self.at)
             db.session.flush()
 
+
+    def complain(self, which, person):
+        """A complaint about one of the people involved in a contact (core.voice)."""
+        if not self.contacts:
+            return
+        contact = db.session.get(Contact, self.contacts[which % len(self.contacts)])
+        people = sorted(complaints.involved(contact))
+        ctx = complaints.Context(tenant=self.tenant, actor=self.staff[person % len(self.staff)],
+                                 at=self.at)
+        complaints.register_for_customer(ctx, contact, people[person % len(people)], "态度生硬")
+        db.session.flush()
+
+    def handle_complaint(self, which, substantiated):
+        """The receiving body's finding on an open complaint (moves its count by finding)."""
+        pending = db.session.scalars(select(Complaint).where(Complaint.status == "open")
+                                     .order_by(Complaint.id)).all()
+        if not pending:
+            return
+        row = pending[which % len(pending)]
+        handler = next((s for s in self.staff if complaints.may_handle(s, row)), None)
+        if handler is None:
+            return
+        ctx = complaints.Context(tenant=self.tenant, actor=handler, at=self.at)
+        complaints.record_handling(ctx, row, "substantiated" if substantiated
+                                   else "not_substantiated", "已核实", substantiated)
+        db.session.flush()
 
     def spot_check(self, seed, answers):
         """Draw every contact closed so far and record a call for each (spot checks)."""

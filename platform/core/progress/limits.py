@@ -43,7 +43,10 @@ def _reference():
     slug = (request.view_args or {}).get("slug") or getattr(g.get("tenant"), "slug", "")
     ref = request.form.get("ref") if request.method == "POST" else request.args.get("ref")
     if ref is None and request.is_json:       # the JSON form of a complaint (core.voice)
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:                # absurdly nested JSON: the view's 400
+            body = None
         ref = body.get("ref") if isinstance(body, dict) else None
     return f"{slug}|{normalise_ref(ref if isinstance(ref, str) else '')[:40]}"
 

@@ -343,3 +343,24 @@ def test_another_tenants_complaint_is_not_found(login, frozen):
     assert bank.post(f"/complaints/{complaint['id']}/handling", json={
         "finding": "substantiated", "reply": "x"}).status_code == 404
     assert bank.get("/complaints").get_json()["items"] == []
+
+
+def test_customer_web_form_bad_text_is_422_with_the_matter_still_shown(login, app, frozen):
+    import re
+    with frozen(T0):
+        contact = register(login("demo-hotel", "security"), matter_type="complaint")
+    page = app.test_client()
+    html = page.get("/t/demo-hotel/progress?lang=en").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    form = {"csrf_token": csrf, "ref": contact["ref"], "code": contact["query_code"],
+            "against": "owner"}
+    res = page.post("/t/demo-hotel/progress/complaint?lang=en", data={**form, "text": ""})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and 'id="progress-result"' in html
+    assert 'id="err-complaint-text"' in html
+    res = page.post("/t/demo-hotel/progress/complaint?lang=en",
+                    data={**form, "code": "ZZZZZZ", "text": "态度差"})
+    assert res.status_code == 404 and 'id="progress-result"' not in res.get_data(as_text=True)
+    res = page.post("/t/demo-hotel/progress/complaint?lang=en", data={**form, "text": "x",
+                                                                     "code": "<>"})
+    assert res.status_code == 422

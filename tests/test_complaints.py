@@ -11,7 +11,7 @@ from core.contacts.models import Violation
 from core.extensions import db
 from core.notify.inbox import Notification
 from core.supervision import figures, periods
-from core.tenancy.models import Department, Staff, Tenant
+from core.tenancy.models import Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
 
 T0 = "2026-11-02T10:00:00+08:00"

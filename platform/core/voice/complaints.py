@@ -21,7 +21,7 @@ told of it by this module (the receiving body is).
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import clock
 from core.contacts import violations
@@ -252,8 +252,3 @@ def customer_items(contact):
              "received_at": received_at, "handled_at": handled_at}
             for relation, status, received_at, handled_at in rows]
 
-
-def counts_by_status(statement):
-    """``{status: n}`` of the complaints ``statement`` selects (for the list's filters)."""
-    sub = statement.subquery()
-    return dict(db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)))

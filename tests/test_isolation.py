@@ -60,6 +60,10 @@ CROSS_TENANT_CALLS = [
     ("POST", "/questionnaires/{questionnaire_id}/rounds", {"period": "month", "at": "2026-09"}),
     ("POST", "/questionnaires/{questionnaire_id}/links", {"ref": "HT-20261001-0001"}),
     ("GET", "/questionnaires/{questionnaire_id}/scores", None),
+    ("GET", "/complaints/{complaint_id}", None),
+    ("POST", "/complaints/{complaint_id}/handling",
+     {"finding": "not_substantiated", "reply": "经核实不属实"}),
+    ("POST", "/contacts/{ref}/complaints", {"person": "security", "text": "态度生硬"}),
 ]
 # Public routes (no token; the tenant is in the URL) with their cross-tenant test elsewhere.
 COVERED_ELSEWHERE = {
@@ -67,6 +71,8 @@ COVERED_ELSEWHERE = {
         "tests/test_progress.py::test_another_tenants_reference_is_not_found",
     ("POST", "/api/v1/public/<slug>/progress/rating"):
         "tests/test_ratings.py::test_a_wrong_code_or_another_tenants_reference_is_the_same_404",
+    ("POST", "/api/v1/public/<slug>/complaints"):
+        "tests/test_complaints.py::test_wrong_code_is_the_look_ups_404_and_counts_towards_its_limit",
 }
 
 
@@ -124,7 +130,11 @@ def hotel_world(login, frozen):
         "title": "住客问卷", "audience": "customers", "questions": ["服务态度"],
         "departments": ["security"], "groups": ["respondents"]})
     assert questionnaire.status_code == 201, questionnaire.get_json()
+    complaint = login("demo-hotel", "admin").post(f"/contacts/{c['ref']}/complaints", json={
+        "person": "security", "text": "态度生硬"})       # routed to Quality Inspection
+    assert complaint.status_code == 201, complaint.get_json()
     return {"run_id": run.get_json()["id"], "user": security,
+            "complaint_id": complaint.get_json()["id"],
             "questionnaire_id": questionnaire.get_json()["id"],
             "ref": c["ref"], "transfer_id": transfer_id,
             "violation_id": violations[0]["id"], "version": res.get_json()["version"],
@@ -196,7 +206,7 @@ def test_every_object_route_has_a_cross_tenant_test(app):
         path = "/api/v1" + template.format(ref="XX-20260101-0001", transfer_id=1,
                                            violation_id=1, version=1,
                                            notification_id=1, draw_id=1, item_id=1,
-                                           run_id=1, questionnaire_id=1)
+                                           run_id=1, questionnaire_id=1, complaint_id=1)
         rule, _args = adapter.match(path, method=method, return_rule=True)
         assert rule.arguments, f"{method} {template} takes no id"
         covered.add((method, rule.rule))
@@ -222,7 +232,8 @@ def test_other_tenants_object_is_not_found(login, frozen, hotel_world, call, use
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
                     run_id=hotel_world["run_id"],
-                    questionnaire_id=hotel_world["questionnaire_id"])
+                    questionnaire_id=hotel_world["questionnaire_id"],
+                    complaint_id=hotel_world["complaint_id"])
         _assert_not_found(res)
         after = _snapshot(hotel_world)
     assert after == before
@@ -242,7 +253,8 @@ def test_control_the_owning_tenant_reaches_the_same_objects(login, frozen, hotel
                     notification_id=hotel_world["notification_id"],
                     draw_id=hotel_world["draw_id"], item_id=hotel_world["item_id"],
                     run_id=hotel_world["run_id"],
-                    questionnaire_id=hotel_world["questionnaire_id"])
+                    questionnaire_id=hotel_world["questionnaire_id"],
+                    complaint_id=hotel_world["complaint_id"])
     assert res.status_code != 404, res.get_json()
     assert res.status_code < 500, res.get_json()
 
@@ -532,6 +544,7 @@ FILL = {
     "run_id": lambda w: [w["run_id"]],
     "questionnaire_id": lambda w: [w["questionnaire_id"]],
     "answer_token": lambda w: [w["answer_token"]],
+    "complaint_id": lambda w: [w["complaint_id"]],
     "department_id": lambda w: [w["department_id"]],
     "staff_id": lambda w: [w["staff_id"]],
     "token_id": lambda w: [w["token_id"]],
@@ -750,7 +763,8 @@ def test_an_operator_session_opens_no_tenant_page_or_api(app, frozen, world):
                 "web.progress_page", "api.public_progress",   # public: the customer's look-up
                 "web.rate_service", "api.public_rating",       # and rating
                 "web.short_link", "web.progress_confirm",    # public: QR link, confirmation
-                "web.questionnaire_answer"):                   # public: a one-time link
+                "web.questionnaire_answer",                    # public: a one-time link
+                "web.complaint_from_progress", "api.public_complaint"):   # and complaint
             continue
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD",
                                                                            "OPTIONS"})[0]

@@ -51,6 +51,9 @@ def test_every_hook_is_exercised_by_a_real_flow(login, frozen):
             front.post(f"/contacts/{ref}/transfers/{tid}/accept")
             front.post(f"/contacts/{ref}/replies", json={"text": "不知道"})
             lead.post(f"/contacts/{ref}/escalations", json={"reason": "客人要求"})
+            # a complaint about the owner: routed by the pack (shouwen_complaint_route)
+            lead.post(f"/contacts/{ref}/complaints", json={"person": "security-lead",
+                                                           "text": "态度生硬"})
         _assess("demo-hotel")
     finally:
         undo()

@@ -22,6 +22,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.policy import versions as policies
 from core.supervision import periods, rollup, spot_checks
+from core.voice import complaints
+from core.voice.complaint_models import Complaint
 from core.supervision.models import FigureCount, FigureCountMonth
 from core.tenancy.models import Department, Staff, Tenant
 from core.tenancy.scoping import tenant_scope, unscoped
@@ -41,6 +43,8 @@ step = st.one_of(
     st.tuples(st.just("rate"), st.integers(0, 50), st.integers(1, 5)),
     st.tuples(st.just("rating_step"), st.integers(0, 50), st.integers(0, 50),
               st.integers(0, 3)),
+    st.tuples(st.just("complain"), st.integers(0, 50), st.integers(0, 50)),
+    st.tuples(st.just("handle_complaint"), st.integers(0, 50), st.booleans()),
 )
 
 
@@ -161,6 +165,31 @@ class World:
         name = sorted(steps)[choice % 3]
         if name in offered:
             self._savepoint(steps[name])
+    def complain(self, which, person):
+        """A complaint about one of the people involved in a contact (core.voice)."""
+        if not self.contacts:
+            return
+        contact = db.session.get(Contact, self.contacts[which % len(self.contacts)])
+        people = sorted(complaints.involved(contact))
+        ctx = complaints.Context(tenant=self.tenant, actor=self.staff[person % len(self.staff)],
+                                 at=self.at)
+        complaints.register_for_customer(ctx, contact, people[person % len(people)], "态度生硬")
+        db.session.flush()
+
+    def handle_complaint(self, which, substantiated):
+        """The receiving body's finding on an open complaint (moves its count by finding)."""
+        pending = db.session.scalars(select(Complaint).where(Complaint.status == "open")
+                                     .order_by(Complaint.id)).all()
+        if not pending:
+            return
+        row = pending[which % len(pending)]
+        handler = next((s for s in self.staff if complaints.may_handle(s, row)), None)
+        if handler is None:
+            return
+        ctx = complaints.Context(tenant=self.tenant, actor=handler, at=self.at)
+        complaints.record_handling(ctx, row, "substantiated" if substantiated
+                                   else "not_substantiated", "已核实", substantiated)
+        db.session.flush()
 
     def spot_check(self, seed, answers):
         """Draw every contact closed so far and record a call for each (spot checks)."""

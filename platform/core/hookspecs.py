@@ -130,7 +130,7 @@ def shouwen_penalty(policy, trigger, staff, previous_count):
 
     ``trigger`` is ``"deadline.<kind>"``, ``"banned_phrase"``,
     ``"forbidden_transfer"`` or ``"wrong_transfer"`` (the receiving department
-    signed for a handover as not its duty; proposed against whoever made it) or ``"spot_check_failed"`` (an inspector's verification call contradicts the handling or the owner's callback: ``core.supervision.spot_checks``); ``previous_count`` is how many confirmed
+    signed for a handover as not its duty; proposed against whoever made it) or ``"spot_check_failed"`` (an inspector's verification call contradicts the handling or the owner's callback: ``core.supervision.spot_checks``) or ``"complaint_substantiated"`` (the receiving body found a complaint about the person true and chose to propose a violation: ``core.voice.complaints.record_handling``); ``previous_count`` is how many confirmed
     violations of the same rule the staff member already has (graded
     sanctions).
 
@@ -176,4 +176,27 @@ def shouwen_assessment_score(policy, department, figures, components):
     "no score", or ``None`` to let the next implementation decide.  The core default
     combines the components that have a value by weight, the others' weights left out;
     with no value at all it answers ``False``.
+    """
+
+
+@hookspec(firstresult=True)
+def shouwen_complaint_route(policy, contact, person):
+    """Name the body that receives a complaint about a member of staff.
+
+    Called by: ``core.voice.complaints.route`` when a customer complains from the progress
+    page or staff register a complaint on a customer's behalf (web page and API), before the
+    complaint is recorded.
+
+    ``contact`` is the :class:`core.contacts.models.Contact` complained about; ``person`` is a
+    dict ``{"id", "title" (the pack's org role key), "role" (permission role), "rank",
+    "department" (department code or None)}`` of the person complained about, as they are
+    now.
+
+    Returns: a list of department codes, the preferred receiving body first, or ``None``.
+    The caller takes the first code that names an active department of the tenant and is
+    not the person's own department (a complaint is never routed to the person complained
+    about: the next body receives it), then falls back to the core default's list.  The core
+    default answers a company's general office (``general_office``, ``office``,
+    ``management``), then the pack's supervising department (``assessment.supervisor`` /
+    ``assessment.department``).
     """

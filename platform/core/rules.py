@@ -19,7 +19,8 @@ TRANSFER_MODES = ("handover", "accompany", "guide")
 # "wrong_transfer": a handover the receiving department signed for as not its duty (charged
 # to whoever made the transfer, e.g. the first unit under the government three-part form).
 TRIGGERS = ("banned_phrase", "forbidden_transfer", "wrong_transfer",  # plus "deadline.<kind>"
-            "spot_check_failed")    # an inspector's call contradicts the record
+            "spot_check_failed",    # an inspector's call contradicts the record
+            "complaint_substantiated")   # a complaint about staff found true (core.voice)
 # Lifecycle steps that start clocks; a deadline selector "@<stage>" picks a rule by stage.
 STAGES = ("register", "handle", "handover", "coordination", "agreement", "referral",
           "feedback", "reply", "escalation", "decision", "rating")

@@ -116,3 +116,11 @@ def shouwen_contact_event(policy, contact, event):
             and any(d["code"] == LEADERSHIP_DEPARTMENT for d in policy.get("departments", []))):
         return [LEADERSHIP_DEPARTMENT]
     return None
+
+
+@hookimpl
+def shouwen_complaint_route(policy, contact, person):
+    """Complaints about staff go to the branch union (工会), which inspects the departments and
+    hears clients' complaints (seed 003, (3)); one about a union member goes to the office,
+    which receives the union's reports (same item), then the leadership (product default)."""
+    return ["union", "office", "leadership"]

@@ -217,7 +217,9 @@ PENALTIES = {
         # Seed 003: the union inspects the registers and hears the clients' complaints, and
         # the service department calls clients back to check the matter was solved (art. 8):
         # a check that contradicts the register is a breach of the same duty.
-        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "spot_check_failed"],
+        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "spot_check_failed",
+                     # a client's complaint the union finds substantiated (seed 003, (3))
+                     "complaint_substantiated"],
         "sanctions": [
             {"name": text("批评教育", "Criticism and education"), "amount": None},
             {"name": text("年终不得评优，扣发奖金500元", "No award this year, bonus cut 500 yuan"),

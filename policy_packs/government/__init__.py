@@ -113,3 +113,12 @@ def shouwen_pack():
             "seed 003: social-security bureau time limits (10, 7, 5, 2, 60 working days)",
         ),
     )
+
+
+@hookimpl
+def shouwen_complaint_route(policy, contact, person):
+    """Complaints about staff go to the supervision office (督查股 / 作风办): a complaint by
+    phone is recorded and passed to 督查股 (seed 001, service-centre rules), the 作风办 follows
+    up violations of first-inquiry responsibility (seed 000 tax rules art. 14).  One about a
+    member of that office goes to the leadership (product default: the next body)."""
+    return ["supervision", "leadership"]

@@ -264,7 +264,10 @@ PENALTIES = {
         "name": text("违反首问责任制（推诿、忌语、超时、违规转办、错误转办）",
                      "Breach of first-inquiry duty (shirking, banned wording, late, forbidden "
                      "or wrong transfer)"),
-        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "wrong_transfer"],
+        "triggers": ["deadline.*", "banned_phrase", "forbidden_transfer", "wrong_transfer",
+                     # refusal, buck-passing or rudeness complained about and verified (seed 000
+                     # social-security rules, 三、责任追究: 一经查实 ... 教育 ... 批评)
+                     "complaint_substantiated"],
         "sanctions": [
             {"name": text("谈话告诫", "Talk warning"), "amount": None},
             {"name": text("批评教育", "Criticism and education"), "amount": None},

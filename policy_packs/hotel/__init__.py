@@ -93,3 +93,11 @@ def shouwen_pack():
             "seed 002 首问责任制 training slides (hotel cases)",
         ),
     )
+
+
+@hookimpl
+def shouwen_complaint_route(policy, contact, person):
+    """Complaints about staff go to Quality Inspection (质检部), which supervises, checks and
+    assesses the handling of guests' complaints (seed 000 hotel items 3, 8, 10); one about a
+    QI member goes to the general manager's office, the next level a slip reaches (item 6)."""
+    return ["quality", "management"]

@@ -291,6 +291,16 @@ PENALTIES = {
                                 ("扣罚50元", "50 yuan", 50),
                                 ("扣罚100元并全店通报", "100 yuan and hotel-wide notice", 100)),
     },
+    # Seed 000 (company rules (五)): a first-inquiry failure complained about and found true
+    # is dealt with by criticism, a notice, up to a bonus deduction; QI assesses it (hotel
+    # item 10).  Amounts are product defaults, in line with the hotel's other rules.
+    "substantiated_complaint": {
+        "name": text("被投诉查有实据", "Complaint about staff found substantiated"),
+        "triggers": ["complaint_substantiated"],
+        "sanctions": _sanctions(("批评教育", "Criticism and education", None),
+                                ("全店通报", "Hotel-wide notice", None),
+                                ("扣罚100元并全店通报", "100 yuan and hotel-wide notice", 100)),
+    },
 }
 
 # Seed 000 item 6 and 8: QI reports conflict escalations per department and spot-checks

@@ -120,3 +120,23 @@ def shouwen_transfer_decision(policy, contact, transfer):
     handler = contact.handler_department
     at_router = handler is not None and handler.code == rules.get("wrong_transfer_coordinator")
     return Decision(True) if still_with_owner or at_router else None
+
+
+# Seed 004: complaints about department supervisors and above, customer-service staff or the
+# company's administrative staff go to the property-centre director.
+SENIOR_TITLES = ("supervisor", "quality", "cr_supervisor", "office_manager", "director")
+DIRECTOR_DEPARTMENTS = ("customer_service", "director")
+
+
+@hookimpl
+def shouwen_complaint_route(policy, contact, person):
+    """Residents complain about the first-inquiry owner to the quality department (品质部),
+    which investigates and reports back (seed 000 物业管理部制度上墙 items 11-12); complaints
+    about supervisors and above or customer-service staff go to the property-centre
+    director (seed 004).  Each body's alternative comes next (product default), for a
+    complaint about one of its own members."""
+    senior = person.get("title") in SENIOR_TITLES or person.get("role") in (
+        "dept_supervisor", "cr_supervisor", "leader") and person.get("title") != "team_leader"
+    if senior or person.get("department") in DIRECTOR_DEPARTMENTS:
+        return ["director", "quality"]
+    return ["quality", "director"]

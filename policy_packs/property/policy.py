@@ -77,6 +77,14 @@ DEPARTMENTS = [
           "负责物业费及其他费用的收取、票据与账务查询。",
           "Property fees and other charges, receipts and account inquiries.",
           ["business", "inquiry"]),
+    # Seed 000 (物业管理部制度上墙, items 3, 11-12): the quality department (品质部) checks every
+    # department's service and receives residents' complaints about first-inquiry owners,
+    # investigates them and tells the complainant the result.
+    _dept("quality", "品质部", "Quality Department",
+          "负责对各部门服务过程的指导、检查;受理业主对首问责任人、承办人的投诉并查处、反馈结果。",
+          "Guides and checks every department's service; receives residents' complaints about "
+          "first-inquiry owners and handlers, investigates them and reports the result back.",
+          ["complaint"]),
     # Seed 004: complaints about staff at supervisor level and above, customer-service staff or
     # company administrative staff go to the property-centre director.
     _dept("director", "物业中心主任办公室", "Property Centre Director's Office",
@@ -325,6 +333,15 @@ PENALTIES = {
                                 ("通报批评", "Notice of criticism", None),
                                 ("扣绩效50元并参加服务礼仪复训",
                                  "50 yuan off the bonus and a repeat courtesy training", 50)),
+    },
+    # Seed 000 (company rules (五)): complained about and found true: criticism and
+    # education, a notice, up to a bonus deduction.  Amounts are product defaults.
+    "substantiated_complaint": {
+        "name": text("被投诉查有实据", "Complaint about staff found substantiated"),
+        "triggers": ["complaint_substantiated"],
+        "sanctions": _sanctions(("批评教育", "Criticism and education", None),
+                                ("通报并扣罚50元", "Notice and 50 yuan off the bonus", 50),
+                                ("扣罚100元", "100 yuan off the bonus", 100)),
     },
 }
 

@@ -143,6 +143,7 @@ def _bad_json():
 
 from core.api import (  # noqa: E402,F401  (routes)
     assessments,
+    complaints,
     contacts,
     directory,
     notifications,

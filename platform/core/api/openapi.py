@@ -6,6 +6,9 @@ from flask import jsonify
 from core.api import bp
 from core.api import schemas as s
 from core.api.assessments import AdjustIn, RunIn, ScoresIn
+from core.api.complaints import (
+    ComplaintFilter, ComplaintOut, CustomerComplaintIn, HandlingIn, RegisterIn,
+)
 from core.api.notifications import NotificationListArgs, NotificationListOut, NotificationOut
 from core.api.questionnaires import (
     QuestionnaireIn,
@@ -113,6 +116,16 @@ ROUTES = [
     ("/notifications", "get", "My notifications, newest first", None, NotificationListOut, 200),
     ("/notifications/{id}/read", "post", "Mark one of my notifications read", None,
      NotificationOut, 200),
+    ("/complaints", "get", "Complaints about staff routed to my department (complaint.receive"
+     "; all with complaint.view_all; never those about me), newest first; ?status=open|handled"
+     "&finding=&department=<receiving body's code>", None, Items(ComplaintOut), 200),
+    ("/complaints/{id}", "get", "One complaint about staff", None, ComplaintOut, 200),
+    ("/contacts/{ref}/complaints", "post", "Register a customer's complaint about one of the "
+     "people involved in the contact (person: username); routed by the pack to the body that "
+     "receives it, never to the person's own department", RegisterIn, ComplaintOut, 201),
+    ("/complaints/{id}/handling", "post", "The receiving body records its finding and reply "
+     "(optionally proposing a violation when substantiated); once: the rest 409", HandlingIn,
+     ComplaintOut, 200),
     ("/supervision/summary", "get", "Supervision figures of a period (?period=day|week|month|"
      "quarter|year&at=2027-03, or ?from=&to= local dates; ?group_by=department|staff|kind; "
      "?department=<code>); supervision.view, one's own department without "
@@ -139,6 +152,7 @@ ROUTES = [
 
 # Query parameters of GET routes, from the same schemas the routes load them with.
 QUERY = {"/contacts": s.ContactFilter, "/notifications": NotificationListArgs,
+         "/complaints": ComplaintFilter,
          "/supervision/summary": SummaryQuery,
          "/questionnaires/{id}/scores": QuestionnaireScoresQuery}
 ERRORS = {
@@ -212,6 +226,7 @@ def build_spec():
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
     _public_progress(spec)
+    _public_complaint(spec)
     return spec.to_dict()
 
 
@@ -255,6 +270,34 @@ def _public_progress(spec):
                                    "under appeal, or the change period is over", **error},
             "422": {"description": "Invalid fields", **error},
             "429": {"description": "Too many look-ups or ratings", **error}}}})
+
+
+def _public_complaint(spec):
+    """The customer's complaint about staff (core.api.complaints): no token, the look-up's
+    reference and query code in the body, under the look-up's limits."""
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    spec.path(path="/public/{slug}/complaints", operations={"post": {
+        "summary": "A customer complains about the person who first received the matter "
+                   "(against: owner) or the person now handling it (handler); no names are "
+                   "given or shown (docs/progress.md)",
+        "security": [],
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "lang", "in": "query", "required": False, "description": "zh or en",
+             "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": CustomerComplaintIn}}},
+        "responses": {
+            "201": {"description": "Received: the customer's complaints by role and status"},
+            "400": {"description": "Not JSON", **error},
+            "403": {"description": "The organisation is suspended", **error},
+            "404": {"description": "No matter matches (one answer, as the look-up)", **error},
+            "409": {"description": "A complaint about this person is open already, or the "
+                                   "matter's online complaints are used up", **error},
+            "413": {"description": "The request body is too large", **error},
+            "422": {"description": "Invalid fields", **error},
+            "429": {"description": "Too many look-ups from this address or for this "
+                                   "reference", **error}}}})
 
 
 @bp.get("/openapi.json")

@@ -75,6 +75,9 @@ def public_progress(slug):
         item["at"] = local_iso(item["at"], tenant)
     from core.api.ratings import rating_json       # ratings imports this module
     view["rating"] = rating_json(view["rating"], tenant)
+    for item in view["complaints"]:
+        for key in ("received_at", "handled_at"):
+            item[key] = local_iso(item[key], tenant)
     view["language"] = lang
     response = jsonify(view)
     response.headers["Cache-Control"] = "no-store"

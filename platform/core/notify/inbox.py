@@ -74,6 +74,8 @@ def _params(topic, payload, contact, staff_names):
     elif topic == "assessment.published":
         params.update({k: payload.get(k) for k in ("period", "grain", "revision", "rows",
                                                    "path")})
+    elif topic == "complaint.received":     # links to the complaint, not the contact
+        params["path"] = payload.get("path")
     if details.get("copied_to"):
         # A copy says which step, and who took it (reason "copy", core.notify.texts).
         params.update(step=payload.get("kind"), actor=staff_names.get(payload.get("actor_id")),

@@ -17,6 +17,7 @@ handover is asked to chase, the handler is told their clock ran out.
 | contact.reminder | ``staff_ids``, else the department's staff | reminder |
 | report.summary | ``staff_id`` (one outbox row per recipient, core.supervision.report) | report |
 | assessment.published | the assessed departments' staff; overseers and the supervising department (core.supervision.assessment_runs) | assessment |
+| complaint.received | the receiving body's supervisors (``complaint.receive``), never the person complained about (core.voice.complaints) | complaint |
 | violation.proposed | the supervisors of the department concerned (else of the person's); overseers and the supervising department | violation |
 | contact.rectification_opened | the owner; the rated department's staff; overseers and the supervising department (core.voice) | callback_again; rectify; rectification_watch |
 | contact.rectification_completed | the owner; overseers and the supervising department | rectified |
@@ -141,6 +142,10 @@ def resolve(topic, payload, contact, policy):
         add(_oversight(policy), "assessment")
     elif topic in RATING_TOPICS and contact is not None:
         _rating(topic, details, contact, policy, add)
+    elif topic == "complaint.received":     # a complaint about staff (core.voice.complaints)
+        add(_department_staff(ids=[payload.get("department_id")],
+                              roles=roles_with("complaint.receive")), "complaint")
+        found.pop(payload.get("person_id"), None)
     if topic.startswith("contact.") and details.get("copied_to"):
         # Last, so someone also told for the step itself keeps that reason (what to do).
         add(_department_staff(codes=details["copied_to"]), "copy")

@@ -35,6 +35,7 @@ TITLES = {
     "rectified": _l("%(ref)s: the rectification was recorded"),
     "appeal_to_decide": _l("%(ref)s: a department appealed a customer rating; decide it"),
     "appeal_decided": _l("%(ref)s: the appeal of the customer rating was decided"),
+    "complaint": _l("%(ref)s: a complaint about staff was sent to your department"),
 }
 REPORT_LINES = (
     ("contacts", _l("Contacts: %(value)s")),
@@ -161,6 +162,7 @@ def email(params, topic, lang, link, tenant_name, tz):
     with force_locale(lang):
         footer = {"report.summary": _("Open the figures: %(link)s", link=link),
                   "assessment.published": _("Open the assessment: %(link)s", link=link),
+                  "complaint.received": _("Open the complaint: %(link)s", link=link),
                   }.get(topic) or _("Open the contact: %(link)s", link=link)
         why = _("You receive this as a staff member of %(tenant)s (Shouwen).",
                 tenant=tenant_name)

@@ -133,3 +133,21 @@ def shouwen_assessment_score(policy, department, figures, components):
     if not weight:
         return False
     return sum(c["weight"] * c["value"] for c in counted) / weight
+
+
+# A company's general office receives and counts complaints about first-inquiry owners
+# (seed 000, company rules art. 6: 公司总经办全权负责受理、统计对首问责任人的举报或投诉).
+GENERAL_OFFICES = ("general_office", "office", "management")
+
+
+def complaint_bodies(policy):
+    """The core's receiving bodies, in order: the general office, then the supervising
+    department (the fallback after any pack's own answer, too)."""
+    assessment = policy.get("assessment") or {}
+    codes = [*GENERAL_OFFICES, assessment.get("supervisor"), assessment.get("department")]
+    return [c for c in codes if isinstance(c, str) and c]
+
+
+@hookimpl(trylast=True)
+def shouwen_complaint_route(policy, contact, person):
+    return complaint_bodies(policy)

@@ -111,6 +111,7 @@ def customer_view(tenant, contact, lang):
         "timeline": timeline,
         "timezone": tenant.timezone,
         "rating": rating_part(tenant, contact, lang),
+        **_complaints(contact),
     }
 
 
@@ -129,6 +130,15 @@ def rating_part(tenant, contact, lang):
     text = part.pop("refusal_text")
     part["refusal_text"] = text.get(lang, text.get("en")) if text else None
     return part
+
+
+def _complaints(contact):
+    """The customer's complaints about staff (received / handled, by role, never a name) and
+    whom they may complain about, by role (core.voice.complaints)."""
+    from core.voice import complaints
+    return {"complaints": complaints.customer_items(contact),
+            "complaint_roles": [{"key": key, "text": gettext(complaints.CUSTOMER_ROLES[key])}
+                                for key in complaints.customer_choices(contact)]}
 
 
 def _timeline(contact, name):

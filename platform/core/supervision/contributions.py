@@ -19,6 +19,7 @@ the roll-up turns into the tenant's local day.
 | callback | at | caller's department / caller | ``callbacks`` reached / unreached; ``satisfaction`` grade (total = grade) |
 | customer rating (core.voice) | rated | handling department / owner | ``ratings`` grade (total = grade) while counted; ``ratings.overturned`` grade |
 | rectification, rating appeal | opened / done; appealed | the rated department | ``rectifications`` opened, done; ``rating_appeals`` by status |
+| complaint (core.voice) | received | the person's department at the time / the person complained about | ``complaints.received`` open / substantiated / not_substantiated; ``complaints.source`` customer / staff |
 
 Other work (spot checks, the customers' own ratings and complaints) registers its rows
 in :data:`CONTRIBUTORS` the same way, and the figures show any metric family they add.
@@ -103,3 +104,8 @@ from core.voice import rating_models as _ratings
 
 for _model, _function, _columns in _ratings.CONTRIBUTIONS:
     register(_model, _function, _columns)
+
+# Complaints about staff (core.voice): charged to the person and their department at the time.
+from core.voice import complaint_models as _complaints
+
+register(_complaints.Complaint, _complaints.of_complaint, _complaints.COLUMNS)

@@ -58,12 +58,19 @@ PERMISSIONS = {
     "spotcheck.view": SUPERVISORS,
     "spotcheck.draw": OVERSEERS,
     "spotcheck.record": OVERSEERS,
-    "report.receive": OVERSEERS,
+    # Complaints about staff (core.voice.complaints): anyone registers one on a customer's
+    # behalf; the receiving body's supervisors see and handle those routed to their
+    # department; leaders and administrators see all.  Nobody sees or handles a complaint
+    # about themselves (the domain's rule, not a role's).
+    "complaint.register": EVERYONE,
+    "complaint.receive": SUPERVISORS,
+    "complaint.view_all": ("leader", "admin"),
+    "report.receive": OVERSEERS,                   # the scheduled (monthly) summary
     # Questionnaires (core.voice.questionnaires): an administrator defines them and starts
     # rounds; whoever closes matters may send a resident the link; supervisors read scores.
     "questionnaire.manage": ("admin",),
     "questionnaire.send": EVERYONE,
-    "questionnaire.view": SUPERVISORS,                   # the scheduled (monthly) summary
+    "questionnaire.view": SUPERVISORS,
     "notification.oversight": ("cr_supervisor", "inspector"),
     # The customer's rating (core.voice): a department's supervisors appeal a rating of their
     # department to the supervising side, which decides (never the department appealing).

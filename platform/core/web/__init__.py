@@ -162,6 +162,7 @@ from core.web import (  # noqa: E402,F401
     account,
     assessments,
     auth,
+    complaints,
     contacts,
     copies,
     dashboard,

@@ -99,6 +99,9 @@ def supervision_dashboard():
     per_staff = figures.read(period, by="staff", department_id=dept_id,
                              family=None if group == "staff" else "violations")
     groups = {"organisation": {}, "department": per_department, "staff": per_staff}[group]
+    # complaints about staff per person (core.voice), one family's read
+    complaints_per_staff = figures.read(period, by="staff", department_id=dept_id,
+                                        family="complaints")
     trend = figures.trend(period, TREND, department_id=dept_id)
     department_names, staff_names = names()
     all_departments = db.session.scalars(select(Department).order_by(Department.code)).all()
@@ -106,7 +109,8 @@ def supervision_dashboard():
     return render_template(
         "web/supervision/dashboard.html", period=period, errors=errors, group=group,
         department=department, whole=whole, groups=groups, per_department=per_department,
-        per_staff=per_staff, trend=trend, department_names=department_names,
+        per_staff=per_staff, complaints_per_staff=complaints_per_staff, trend=trend,
+        department_names=department_names,
         staff_names=staff_names, rules=rule_names(), levels=level_names(),
         units=unit_words(), link=_linker(period, department), grains=periods.GRAINS,
         departments=all_departments if can(staff, "supervision.view_all") else [department],

@@ -43,7 +43,8 @@ def test_sanctions_include_graded_bonus_deductions():
     pen = validate_policy(_pack().policy)["penalties"]
     (rule,) = pen.values()
     assert set(rule["triggers"]) == {"deadline.*", "banned_phrase", "forbidden_transfer",
-                                     "spot_check_failed"}   # the union's inspection
+                                     "spot_check_failed",   # the union's inspection
+                                     "complaint_substantiated"}   # a complaint found true
     sanctions = rule["sanctions"]
     assert sanctions[0]["name"]["zh"] == "批评教育" and sanctions[0]["amount"] is None
     assert [s["amount"] for s in sanctions[1:]] == [500, 1000, 2000]

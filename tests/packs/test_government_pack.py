@@ -89,7 +89,7 @@ def test_sanctions_in_order():
     pen = validate_policy(_pack().policy)["penalties"]
     (rule,) = pen.values()
     assert set(rule["triggers"]) == {"deadline.*", "banned_phrase", "forbidden_transfer",
-                                     "wrong_transfer"}
+                                     "wrong_transfer", "complaint_substantiated"}
     assert [s["name"]["zh"] for s in rule["sanctions"]] == [
         "谈话告诫", "批评教育", "通报批评", "当年不能评优", "年度考核不称职", "纪律处分"]
     assert all(s["amount"] is None for s in rule["sanctions"])

@@ -68,3 +68,7 @@ def test_ids_beyond_an_id_column_in_the_url_are_404(login):
         assert user.post(f"/violations/{big}/decision",
                          json={"decision": "waive", "reason": "x"}).status_code == 404
     assert user.get("/contacts").status_code == 200        # the transaction is still usable
+    # a method the route has, with an id its converter refuses: no object, not a 405
+    assert user._call("PUT", f"/questionnaires/{2 ** 40}", json={}).status_code == 404
+    wrong = user._call("DELETE", "/contacts", json={})
+    assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]

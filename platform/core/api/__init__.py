@@ -6,7 +6,8 @@ domain function, serialise.
 """
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from core import validation
 from core.errors import DomainError
@@ -95,8 +96,26 @@ def on_unexpected(err):
 def on_unrouted(err):
     """Unknown URLs under /api/ answer in the API's error format too."""
     if request.path.startswith(bp.url_prefix + "/"):
+        if isinstance(err, MethodNotAllowed) and not _routed_for_any(err.valid_methods):
+            err = NotFound()
         return on_http(err)
     return err
+
+
+def _routed_for_any(methods):
+    """Does the path match a route for one of ``methods``?  Werkzeug answers 405 when a
+    rule's pattern matched but its converter refused the value (an id beyond the id column):
+    that URL names no object for any method, so it is a 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods or ():
+        try:
+            adapter.match(request.path, method=method)
+            return True
+        except RequestRedirect:          # routed (a slash to add)
+            return True
+        except HTTPException:
+            continue
+    return False
 
 
 def load(schema, source=None):

@@ -235,3 +235,11 @@ def test_the_periodic_job_mails_a_link_once_after_closure(app, login, frozen):
             OutgoingEmail.to_addr == "zhao@example.com")).all()
     assert len(links) == 1 and links[0].group_key == "respondents"
     assert len(mails) == 1 and "/t/demo-hotel/q/" in mails[0].body
+
+
+def test_the_menu_offers_questionnaires_to_those_who_may_see_them(web_login):
+    admin = web_login("demo-property", "admin").client.get("/t/demo-property/")
+    assert 'id="nav-questionnaires"' in admin.get_data(as_text=True)
+    staff = web_login("demo-property", "security").client.get("/t/demo-property/")
+    assert staff.status_code == 200
+    assert 'id="nav-questionnaires"' not in staff.get_data(as_text=True)

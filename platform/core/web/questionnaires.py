@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -219,3 +220,10 @@ def questionnaire_answer(answer_token):
         return _public(err.status, message=err.message.get(lang()), ended=True)
     return _public(200, thanks=True)
 
+
+
+@bp.app_template_global("may_see_questionnaires")
+def may_see_questionnaires():
+    return current_user.is_authenticated and (
+        can(current_user.staff, "questionnaire.view")
+        or can(current_user.staff, "questionnaire.manage"))

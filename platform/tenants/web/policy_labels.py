@@ -16,8 +16,14 @@ SECTIONS = {
     "reminders": _l("Reminders"), "calendar": _l("Working calendar"),
     "matter_types": _l("Matter types"), "channels": _l("Channels"),
     "departments": _l("Departments"), "roles": _l("Roles"),
+    "customer_rating": _l("The customer's rating"),
+    "confirmation": _l("The customer's confirmation of forms"),
+    "questionnaire": _l("Questionnaires"),
 }
 FIELDS = {
+    "change_days": _l("Days after closure the customer may still change a rating"),
+    "forms": _l("Forms the customer confirms"), "ways": _l("Ways the customer may confirm"),
+    "group": _l("Questionnaire group"), "questionnaire": _l("Questionnaires"),
     "chain": _l("Escalation chain (in order)"),
     "on_breach": _l("Escalate automatically when a deadline is breached"),
     "modes": _l("Transfer modes offered"),
@@ -73,7 +79,8 @@ WEIGHTS = {
 ASSESSMENT_CHOICES = {
     "period": {"month": _l("Every month"), "quarter": _l("Every quarter"),
                "year": _l("Every year")},
-    "source": {"figure": _l("From the figures"), "entered": _l("Entered by the supervisor")},
+    "source": {"figure": _l("From the figures"), "entered": _l("Entered by the supervisor"),
+               "questionnaire": _l("From the questionnaire answers")},
     "figure": {"on_time": _l("On-time rate"), "satisfaction": _l("Callback satisfaction (1-5)"),
                "conflict_escalations": _l("Conflict escalations per contact"),
                "violations": _l("Confirmed violations per contact"),
@@ -92,6 +99,7 @@ TRIGGERS = {"banned_phrase": _l("a banned phrase"),
             "forbidden_transfer": _l("a forbidden transfer"),
             "wrong_transfer": _l("a wrong transfer (charged to whoever made it)"),
             "spot_check_failed": _l("a spot check the customer contradicts"),
+            "complaint_substantiated": _l("a complaint about the person found true"),
             "deadline.*": _l("any breached deadline")}
 UNITS = {"minutes": _l("minutes"), "hours": _l("hours"), "working_hours": _l("working hours"),
          "working_days": _l("working days")}

@@ -90,6 +90,9 @@ def test_any_period_reads_the_same_from_both_grains(app):
                     whole = figures.read(period).get(None, figures.Figures())
                     summed = figures.total(figures.read(period, by="department"))
                     assert _as_plain({0: summed}) == _as_plain({0: whole})
+                    counts_only = figures.read(period, by="staff", durations=False)
+                    assert {g: (f.counts, f.durations) for g, f in counts_only.items()} == {
+                        g: (f.counts, {}) for g, f in figures.read(period, by="staff").items()}
                     only = figures.read(period, by="staff", family="clocks")
                     full = figures.read(period, by="staff")
                     assert {g: f.counts for g, f in only.items()} == {

@@ -172,11 +172,12 @@ def quantiles(histogram):
     return {"count": total, "median": nearest(0.5), "p90": nearest(0.9)}
 
 
-def read(period, by=None, department_id=None, staff_id=None, family=None):
+def read(period, by=None, department_id=None, staff_id=None, family=None, durations=True):
     """``{group: Figures}`` for ``period``: group None (the organisation) when ``by`` is
     None, else a department id (``by="department"``) or a person's id (``by="staff"``).
     ``department_id`` / ``staff_id`` narrow the rows read to one department / person;
-    ``family`` (e.g. ``"violations"``) reads only that family's counts, no time taken.
+    ``family`` (e.g. ``"violations"``) reads only that family's counts, no time taken;
+    ``durations=False`` leaves the time taken out (a table of counts and rates per person).
     Two grouped queries (counts, durations) on each grain the period needs."""
     if by not in GROUPINGS:
         raise ValueError(by)
@@ -184,7 +185,7 @@ def read(period, by=None, department_id=None, staff_id=None, family=None):
     for group, metric, key, n, total in _sums(FigureCount, period, by, department_id,
                                               staff_id, family):
         groups[group].counts[(metric, key)] = (n, total)
-    if family is None:
+    if family is None and durations:
         for group, kind, unit, value, n, _total in _sums(FigureDuration, period, by,
                                                          department_id, staff_id):
             groups[group].durations.setdefault((kind, unit), Counter())[value] += n

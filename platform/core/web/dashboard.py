@@ -96,7 +96,8 @@ def supervision_dashboard():
     per_department = figures.read(period, by="department", department_id=dept_id)
     whole = figures.total(per_department)
     # the page shows only each person's violations unless it is grouped by person
-    per_staff = figures.read(period, by="staff", department_id=dept_id,
+    # (the per-person table shows counts and rates, never time taken)
+    per_staff = figures.read(period, by="staff", department_id=dept_id, durations=False,
                              family=None if group == "staff" else "violations")
     groups = {"organisation": {}, "department": per_department, "staff": per_staff}[group]
     # complaints about staff per person (core.voice), one family's read

@@ -6,7 +6,7 @@ progress look-up's limits (core.progress.limits).
 The public answer never names anyone: it says the complaint was received, with the role the
 customer chose.
 """
-from flask import g, jsonify, make_response, request
+from flask import g, jsonify, request
 from flask_babel import force_locale
 from marshmallow import Schema, fields, pre_load, validate
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core import clock
 from core.api import PUBLIC, bp, error, load
 from core.api.present import staff_ref
-from core.api.progress import CODE, REF, tenant_for
+from core.api.progress import CODE, REF, enter_public_tenant, too_many
 from core.contacts.models import Contact
 from core.errors import NotFound
 from core.extensions import db
@@ -22,7 +22,7 @@ from core.progress import codes as progress
 from core.progress.limits import limited
 from core.progress.view import local_iso
 from core.tenancy.models import Department, Staff
-from core.tenancy.scoping import enter_tenant, get_or_404
+from core.tenancy.scoping import get_or_404
 from core.validation import Text
 from core.voice import complaints
 from core.voice.complaint_models import FINDINGS, Complaint
@@ -155,23 +155,12 @@ def record_complaint_handling(complaint_id):
     return jsonify(body), 200
 
 
-def _too_many(limit):
-    return make_response(error(429, "too_many_requests",
-                               "Too many look-ups from here or for this reference; "
-                               "try again later."))
-
-
 @bp.post("/public/<slug>/complaints")
-@limited(["POST"], _too_many)
+@limited(["POST"], too_many)
 def public_complaint(slug):
-    tenant = tenant_for(slug)
-    if tenant is None:
-        return error(404, "not_found", "No organisation at this address.")
-    if tenant.status != "active":
-        return error(403, "tenant_suspended",
-                     "This organisation's account is suspended; its pages cannot be opened.")
-    g.tenant = tenant
-    g.tenant_tokens = enter_tenant(tenant.id)     # released by the API's teardown
+    tenant, refused = enter_public_tenant(slug)
+    if refused:
+        return refused
     data = load(CustomerComplaintIn())
     contact = progress.look_up(data["ref"], data["code"])      # NoMatch: the API's 404
     ctx = complaints.Context(tenant=tenant, at=clock.now())

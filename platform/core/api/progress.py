@@ -40,23 +40,34 @@ def tenant_for(slug):
         return db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
 
 
-def _too_many(limit):
+def enter_public_tenant(slug):
+    """``(tenant, None)`` for an active tenant's public URL, entered for this request (left
+    by the API's teardown), else ``(None, the 404 or 403 answer)``: every public route."""
+    tenant = tenant_for(slug)
+    if tenant is None:
+        return None, error(404, "not_found", "No organisation at this address.")
+    if tenant.status != "active":
+        return None, error(403, "tenant_suspended",
+                           "This organisation's account is suspended; its pages cannot be "
+                           "opened.")
+    g.tenant = tenant
+    g.tenant_tokens = enter_tenant(tenant.id)
+    return tenant, None
+
+
+def too_many(limit):
+    """The public routes' 429 (core.progress.limits)."""
     return make_response(error(429, "too_many_requests",
                                "Too many look-ups from here or for this reference; "
                                "try again later."))
 
 
 @bp.get("/public/<slug>/progress")
-@limited(["GET"], _too_many)
+@limited(["GET"], too_many)
 def public_progress(slug):
-    tenant = tenant_for(slug)
-    if tenant is None:
-        return error(404, "not_found", "No organisation at this address.")
-    if tenant.status != "active":
-        return error(403, "tenant_suspended",
-                     "This organisation's account is suspended; its pages cannot be opened.")
-    g.tenant = tenant
-    g.tenant_tokens = enter_tenant(tenant.id)     # released by the API's teardown
+    tenant, refused = enter_public_tenant(slug)
+    if refused:
+        return refused
     try:
         data = ProgressQueryIn().load({k: request.args.get(k, "") for k in ("ref", "code")})
     except ValidationError as err:

@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 from core import clock
 from core.api import PUBLIC, bp, error, load, present
 from core.api import schemas as s
-from core.api.progress import ProgressQueryIn, tenant_for
+from core.api.progress import ProgressQueryIn, enter_public_tenant
 from core.api.schemas import schema
 from core.contacts import context
 from core.contacts.models import Contact
@@ -24,7 +24,7 @@ from core.extensions import db, limiter
 from core.progress import codes as progress
 from core.progress.limits import limited, reference_key
 from core.progress.view import local_iso, rating_part
-from core.tenancy.scoping import enter_tenant, get_or_404
+from core.tenancy.scoping import get_or_404
 from core.validation import Text
 from core.voice import ratings, rectifications
 from core.voice.rating_models import GRADES
@@ -83,14 +83,9 @@ def _too_many(limit):
 @limiter.shared_limit(PER_REFERENCE_RATINGS, "rating-reference", key_func=reference_key,
                       on_breach=_too_many)
 def public_rating(slug):
-    tenant = tenant_for(slug)
-    if tenant is None:
-        return error(404, "not_found", "No organisation at this address.")
-    if tenant.status != "active":
-        return error(403, "tenant_suspended",
-                     "This organisation's account is suspended; its pages cannot be opened.")
-    g.tenant = tenant
-    g.tenant_tokens = enter_tenant(tenant.id)     # released by the API's teardown
+    tenant, refused = enter_public_tenant(slug)
+    if refused:
+        return refused
     data = load(PublicRatingIn())
     lang = data["lang"] or ("en" if request.accept_languages.best_match(["zh", "en"]) == "en"
                             else "zh")
